@@ -1,0 +1,65 @@
+/*
+ * ingest_int.h - what the importers inside src/ingest/ share; not for other
+ * modules.
+ *
+ * Each importer turns its input into STIX objects and hands every one to
+ * ingest_object() (ingest.h), which validates, counts and stores it. The
+ * transaction around one input belongs to ingest_path()/ingest_buffer() in
+ * ingest.c, never to an importer.
+ */
+#ifndef SOL_INGEST_INT_H
+#define SOL_INGEST_INT_H
+
+#include <stdio.h>
+
+#include "ingest/ingest.h"
+
+struct ingest_ctx {
+	store *st;          /* NULL: validate and count only */
+	ingest_opts opts;   /* copy of the caller's options (strings borrowed) */
+	ingest_report *rep; /* report of the input being imported */
+};
+
+/* STIX: stream a bundle/envelope/array/object from f (stix_bundle_reader). */
+int ingest_stix_stream(ingest_ctx *cx, FILE *f, const char *name, sol_err *err);
+
+/* MISP: one document already in memory: {"Event":{...}}, a bare event,
+ * {"response":[{"Event":...}...]} or [{"Event":...}...]. */
+int ingest_misp_json(ingest_ctx *cx, const char *data, size_t len, const char *name,
+		     sol_err *err);
+/* MISP feed directory: manifest.json, <uuid>.json per event, hashes.csv. */
+int ingest_misp_feed(ingest_ctx *cx, const char *dir, sol_err *err);
+
+/* CSV (fmt INGEST_CSV) or one-value-per-line text (INGEST_TEXT), streamed. */
+int ingest_lines(ingest_ctx *cx, FILE *f, const char *name, ingest_format fmt, sol_err *err);
+
+/*
+ * A new STIX indicator for one observable value, as the CSV/text and MISP
+ * importers create them:
+ *   id          indicator--<uuid5(solidarity ns, source NUL pattern)> unless
+ *               `uuid` is given (MISP attribute uuids are kept)
+ *   pattern     "[" obs_stix_comparison(v) "]"; plain domains from lists
+ *               that mean "and below" (subdomains=true) get
+ *               "[domain-name:value = 'x' OR domain-name:value LIKE '%.x']"
+ *   created, modified, valid_from = when; valid_until = opts.valid_until
+ *   object_marking_refs = TLP 2.0 id of tlp (none for TLP_NONE)
+ *   created_by_ref = created_by (may be NULL)
+ *   name = name (may be NULL), labels/description left out.
+ * Returns a new reference.
+ */
+json_t *ingest_indicator_new(ingest_ctx *cx, const obs_value *v, bool subdomains,
+			     const char *uuid, const char *name, stix_tlp tlp,
+			     const char *created_by, sol_time when);
+
+/*
+ * Like ingest_object(), for objects we generated ourselves from a value
+ * (CSV/text): if an object with this id is already stored, it is counted
+ * as unchanged and not stored again, so importing the same list twice
+ * changes nothing.
+ */
+int ingest_generated(ingest_ctx *cx, json_t *obj, const char *where, sol_err *err);
+
+/* Record a rejection in the report (where and msg copied). */
+void ingest_reject_add(ingest_ctx *cx, const char *where, const char *msg);
+
+#endif
