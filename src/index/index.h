@@ -1,0 +1,153 @@
+/*
+ * index.h - the compiled snapshot of line-matchable atoms, and the
+ * warninglists that keep known-benign values out of it.
+ *
+ * `solidarity compile` feeds every current, non-revoked, still-valid atom
+ * to an index_builder, which writes one immutable file (layout in
+ * format.h) to a temporary name and renames it into place. The matcher
+ * maps it with index_open() (an index_snapshot) and looks values up without allocating; every
+ * lookup costs the same whatever the number of indicators.
+ *
+ * Lookup rules (all keys are observable.h normal forms):
+ *   ipv4/ipv6   exact address, else the longest CIDR containing it; an
+ *               IPv4-mapped IPv6 address (::ffff:a.b.c.d) is looked up as
+ *               the IPv4 address
+ *   domain      the exact name (indicators without `subdomains`), then the
+ *               name and each parent (indicators with `subdomains`); the
+ *               most specific match wins
+ *   url, email, md5, sha1, sha256, sha512: exact (hashes stored as bytes)
+ * A value may belong to several indicators (partners share the same IP):
+ * a lookup returns all of them for the winning key.
+ *
+ * Ownership: index_builder is _new/_free. index_snapshot is _open/_close; every
+ * pointer it returns (ids, sources, values) points into the mapping and is
+ * valid until index_close. A snapshot is read-only and may be shared by
+ * threads. warninglist is _new/_free.
+ */
+#ifndef SOL_INDEX_H
+#define SOL_INDEX_H
+
+#include "core/core.h"
+#include "observable/observable.h"
+#include "stix/stix.h"
+
+/* ---- building --------------------------------------------------------- */
+
+typedef struct index_builder index_builder;
+
+index_builder *index_builder_new(void);
+void index_builder_free(index_builder *b);
+
+/* Add an indicator; returns its number for index_builder_atom. Strings are
+ * copied. valid_until is SOL_TIME_NONE when the indicator has none. */
+uint32_t index_builder_indicator(index_builder *b, const char *id, const char *source,
+				 stix_tlp tlp, int confidence, sol_time valid_until);
+
+/* Add one atom (value in normal form) of indicator ind. Returns 0, or
+ * SOL_EINVALID if value is not a valid normal form of kind. */
+int index_builder_atom(index_builder *b, uint32_t ind, obs_kind kind, bool subdomains,
+		       const char *value);
+
+/* Write the snapshot to path atomically (path.tmp.PID, fsync, rename). */
+int index_builder_write(index_builder *b, const char *path, sol_err *err);
+
+/* ---- matching --------------------------------------------------------- */
+
+typedef struct index_snapshot index_snapshot;
+
+/* Map and verify a snapshot (magic, version, section bounds, checksum). A
+ * truncated or corrupt file is SOL_EINVALID with a message, never a crash. */
+int index_open(const char *path, index_snapshot **out, sol_err *err);
+void index_close(index_snapshot *ix);
+
+typedef struct index_hit {
+	uint32_t ind;       /* indicator number, for index_indicator_get */
+	obs_kind kind;      /* kind of the indicator's atom (cidr4 for a CIDR hit) */
+	bool subdomains;    /* the atom covers subdomains */
+	const char *value;  /* the atom's value as compiled ("10.0.0.0/8") */
+	uint32_t value_len; /* its length */
+} index_hit;
+
+#define INDEX_MAX_HITS 64 /* hits returned per lookup; more are counted only */
+
+/*
+ * Look up one normalised value. Fills up to max hits and returns how many
+ * indicators matched (which may exceed max). Never allocates.
+ */
+size_t index_lookup(const index_snapshot *ix, const obs_value *v, index_hit *hits, size_t max);
+
+typedef struct index_indicator {
+	const char *id;        /* "indicator--..." */
+	const char *source;    /* source name */
+	stix_tlp tlp;          /* effective TLP */
+	int confidence;        /* -1 if none */
+	sol_time valid_until;  /* SOL_TIME_NONE if none */
+} index_indicator;
+
+void index_indicator_get(const index_snapshot *ix, uint32_t ind, index_indicator *out);
+
+typedef struct index_info {
+	uint32_t version;       /* format version */
+	sol_time created;       /* when compiled */
+	uint64_t indicators;    /* indicator records */
+	uint64_t atoms;         /* atoms (keys) */
+	uint64_t bytes;         /* file size */
+} index_info;
+
+void index_info_get(const index_snapshot *ix, index_info *out);
+
+/* ---- lifetimes -------------------------------------------------------- */
+
+/*
+ * How long an indicator without valid_until keeps matching, per kind of
+ * atom, counted from its valid_from (else its version time). Addresses
+ * churn fast, hashes never change meaning. Defaults (docs/matching.md):
+ *   ipv4, ipv6, cidr4, cidr6   30 days
+ *   url                        90 days
+ *   domain, email             180 days
+ *   md5, sha1, sha256, sha512  never expire
+ */
+typedef struct index_lifetimes {
+	int64_t days[OBS_KIND_COUNT]; /* per obs_kind; 0 = never expires */
+} index_lifetimes;
+
+void index_lifetimes_init(index_lifetimes *l);
+/* Apply "ipv4=14d,domain=never,url=2w" (units d, w; "never"); kinds are
+ * obs_kind_name()s, "ip" means all four address kinds and "hash" all four
+ * hashes. SOL_EUSAGE with the offending item in err. */
+int index_lifetimes_set(index_lifetimes *l, const char *spec, sol_err *err);
+/* When an atom of kind k valid from `from` stops matching by default;
+ * SOL_TIME_NONE if never. */
+sol_time index_lifetime_end(const index_lifetimes *l, obs_kind k, sol_time from);
+
+/* ---- warninglists ----------------------------------------------------- */
+
+/*
+ * Known-benign values: built-in facts in named categories
+ *   special-purpose   IANA IPv4/IPv6 special-purpose registries (private,
+ *                     shared, link-local, this-network, reserved, ...)
+ *   loopback          127.0.0.0/8, ::1, localhost
+ *   multicast         224.0.0.0/4, ff00::/8, broadcast
+ *   documentation     192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
+ *                     2001:db8::/32, RFC 2606 example names (.example,
+ *                     example.com/.net/.org)
+ *   public-resolvers  the big public DNS resolvers' addresses
+ *   reserved-names    RFC 2606/6761 TLDs: test, invalid, localhost, local
+ * plus MISP warninglists read from a checkout of misp-warninglists
+ * (<dir>/<name>/list.json or <dir>/lists/<name>/list.json; types string,
+ * substring, hostname, cidr, regex).
+ */
+typedef struct warninglist warninglist;
+
+/* allow: comma-separated built-in categories to leave out (NULL: none),
+ * e.g. "documentation" for demos and tests that use documentation ranges.
+ * dir NULL: built-in facts only. Errors name the list file and JSON path. */
+int warninglist_new(const char *dir, const char *allow, warninglist **out, sol_err *err);
+void warninglist_free(warninglist *wl);
+
+/* The name of the first list that flags v ("builtin: documentation range
+ * 192.0.2.0/24", "List of known IPv4 public DNS resolvers"), or NULL. An
+ * atom with subdomains is flagged only by lists that cover all of it. */
+const char *warninglist_match(const warninglist *wl, const obs_value *v, bool subdomains);
+
+#endif
