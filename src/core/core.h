@@ -48,7 +48,7 @@ typedef struct sol_err {
 
 /* Fill err (if not NULL) and return code. where may be NULL. */
 int sol_fail(sol_err *err, int code, const char *where, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Prefix err->where with "prefix" (e.g. a file name before ":line"). */
 void sol_err_prefix(sol_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sol_err_clear(sol_err *err);
@@ -109,5 +109,36 @@ bool sol_uuid_valid(const char *s, size_t len);
 
 /* 64-bit content hash (XXH3) for equality checks, not for security. */
 uint64_t sol_hash64(const void *p, size_t n);
+
+/*
+ * jsonw - a streaming JSON writer into a sol_buf, for line-oriented output
+ * on hot paths (sightings), where building a document per line would cost
+ * more than the scan. Commas are placed automatically; strings are escaped
+ * (control characters, quotes, backslashes; invalid UTF-8 bytes become
+ * U+FFFD so the output is always valid JSON). Write errors (the buffer's
+ * cap) are sticky in `rc`.
+ */
+#define JSONW_MAX_DEPTH 32
+
+typedef struct jsonw {
+	sol_buf *out;                /* borrowed destination */
+	int depth;                   /* open objects/arrays */
+	bool first[JSONW_MAX_DEPTH]; /* no member written yet at this depth */
+	bool after_key;              /* a key was written, its value is next */
+	int rc;                      /* first buffer error, 0 if none */
+} jsonw;
+
+void jsonw_init(jsonw *w, sol_buf *out);
+void jsonw_object_begin(jsonw *w);
+void jsonw_object_end(jsonw *w);
+void jsonw_array_begin(jsonw *w);
+void jsonw_array_end(jsonw *w);
+void jsonw_key(jsonw *w, const char *key);
+void jsonw_string(jsonw *w, const char *s, size_t len);
+void jsonw_cstr(jsonw *w, const char *s); /* NULL writes null */
+void jsonw_int(jsonw *w, int64_t v);
+void jsonw_bool(jsonw *w, bool v);
+void jsonw_null(jsonw *w);
+void jsonw_time(jsonw *w, sol_time t); /* STIX timestamp, null for NONE */
 
 #endif

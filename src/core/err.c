@@ -36,8 +36,8 @@ void sol_err_prefix(sol_err *err, const char *fmt, ...)
 	if (old[0] == '\0')
 		snprintf(err->where, sizeof err->where, "%s", prefix);
 	else if (old[0] == ':' || old[0] == '$' || old[0] == '[')
-		snprintf(err->where, sizeof err->where, "%s%s%s", prefix,
-			 old[0] == '$' ? ":" : "", old);
+		snprintf(err->where, sizeof err->where, "%s%s%s", prefix, old[0] == '$' ? ":" : "",
+			 old);
 	else
 		snprintf(err->where, sizeof err->where, "%s:%s", prefix, old);
 }

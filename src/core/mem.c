@@ -156,8 +156,8 @@ int sol_file_read(const char *path, sol_buf *b, sol_err *err)
 	int rc = 0;
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		if (buf_append(b, chunk, n) != 0) {
-			rc = sol_fail(err, SOL_ETOOBIG, path, "file is larger than the %zu-byte limit",
-				      b->max);
+			rc = sol_fail(err, SOL_ETOOBIG, path,
+				      "file is larger than the %zu-byte limit", b->max);
 			break;
 		}
 	}

@@ -34,12 +34,16 @@ static int domain_ascii(const char *s, size_t n, bool detect, char *out, size_t 
 		n--;
 	if (n == 0 || n > OBS_DOMAIN_MAX || n >= cap)
 		return -1;
-	struct label_scan ls = {.labels = 1, .all_numeric = true, .last_alpha = true,
-				.last_digits = true, .last_start = 0};
+	struct label_scan ls = {.labels = 1,
+				.all_numeric = true,
+				.last_alpha = true,
+				.last_digits = true,
+				.last_start = 0};
 	for (size_t i = 0; i <= n; i++) {
 		if (i == n || s[i] == '.') {
 			size_t start = ls.last_start, llen = i - start;
-			if (llen == 0 || llen > OBS_LABEL_MAX || out[start] == '-' || out[i - 1] == '-')
+			if (llen == 0 || llen > OBS_LABEL_MAX || out[start] == '-' ||
+			    out[i - 1] == '-')
 				return -1;
 			ls.all_numeric = ls.all_numeric && ls.last_digits;
 			if (i == n)
@@ -90,8 +94,7 @@ static int domain_idn(const char *s, size_t n, bool detect, char *out, size_t ca
 	return rc;
 }
 
-int obs_domain_normalise(const char *s, size_t n, bool detect, char *out, size_t cap,
-			 size_t *len)
+int obs_domain_normalise(const char *s, size_t n, bool detect, char *out, size_t cap, size_t *len)
 {
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] >= 0x80)

@@ -8,20 +8,11 @@ int obs_hash_parse(const char *s, size_t n, obs_kind want, obs_value *out)
 {
 	obs_kind kind;
 	switch (n) {
-	case 32:
-		kind = OBS_MD5;
-		break;
-	case 40:
-		kind = OBS_SHA1;
-		break;
-	case 64:
-		kind = OBS_SHA256;
-		break;
-	case 128:
-		kind = OBS_SHA512;
-		break;
-	default:
-		return -1;
+	case 32: kind = OBS_MD5; break;
+	case 40: kind = OBS_SHA1; break;
+	case 64: kind = OBS_SHA256; break;
+	case 128: kind = OBS_SHA512; break;
+	default: return -1;
 	}
 	if (want != OBS_NONE && want != kind)
 		return -1;

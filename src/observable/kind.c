@@ -7,10 +7,10 @@
 #include "observable/observable.h"
 
 static const char *const kind_names[OBS_KIND_COUNT] = {
-	[OBS_NONE] = "none",     [OBS_IPV4] = "ipv4",     [OBS_IPV6] = "ipv6",
-	[OBS_CIDR4] = "cidr4",   [OBS_CIDR6] = "cidr6",   [OBS_DOMAIN] = "domain",
-	[OBS_URL] = "url",       [OBS_EMAIL] = "email",   [OBS_MD5] = "md5",
-	[OBS_SHA1] = "sha1",     [OBS_SHA256] = "sha256", [OBS_SHA512] = "sha512",
+    [OBS_NONE] = "none",   [OBS_IPV4] = "ipv4",     [OBS_IPV6] = "ipv6",
+    [OBS_CIDR4] = "cidr4", [OBS_CIDR6] = "cidr6",   [OBS_DOMAIN] = "domain",
+    [OBS_URL] = "url",     [OBS_EMAIL] = "email",   [OBS_MD5] = "md5",
+    [OBS_SHA1] = "sha1",   [OBS_SHA256] = "sha256", [OBS_SHA512] = "sha512",
 };
 
 const char *obs_kind_name(obs_kind k)

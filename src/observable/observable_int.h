@@ -18,9 +18,9 @@
 #include "observable/observable.h"
 
 enum {
-	OBS_IP_TEXT_MAX = 46,  /* longest address text + NUL (INET6_ADDRSTRLEN) */
-	OBS_DOMAIN_MAX = 253,  /* longest domain name, without the trailing dot */
-	OBS_LABEL_MAX = 63,    /* longest label */
+	OBS_IP_TEXT_MAX = 46,       /* longest address text + NUL (INET6_ADDRSTRLEN) */
+	OBS_DOMAIN_MAX = 253,       /* longest domain name, without the trailing dot */
+	OBS_LABEL_MAX = 63,         /* longest label */
 	OBS_DOMAIN_UTF8_MAX = 1024, /* longest UTF-8 domain handed to libidn2 */
 };
 
@@ -64,8 +64,7 @@ int obs_ip_parse(const char *s, size_t n, int family, obs_value *out);
  * *len. detect asks for what auto-detection needs: two labels at least and
  * an alphabetic or "xn--" top-level label.
  */
-int obs_domain_normalise(const char *s, size_t n, bool detect, char *out, size_t cap,
-			 size_t *len);
+int obs_domain_normalise(const char *s, size_t n, bool detect, char *out, size_t cap, size_t *len);
 
 int obs_url_parse(const char *s, size_t n, obs_value *out);
 /* detect is passed on to the domain part. */

@@ -66,34 +66,19 @@ int obs_parse(const char *s, size_t n, obs_kind want, obs_value *out)
 		return -1;
 	}
 	switch (want) {
-	case OBS_NONE:
-		rc = parse_detect(s, n, out);
-		break;
+	case OBS_NONE: rc = parse_detect(s, n, out); break;
 	case OBS_IPV4:
-	case OBS_CIDR4:
-		rc = obs_ip_parse(s, n, 4, out);
-		break;
+	case OBS_CIDR4: rc = obs_ip_parse(s, n, 4, out); break;
 	case OBS_IPV6:
-	case OBS_CIDR6:
-		rc = obs_ip_parse(s, n, 6, out);
-		break;
-	case OBS_DOMAIN:
-		rc = parse_domain(s, n, false, out);
-		break;
-	case OBS_URL:
-		rc = obs_url_parse(s, n, out);
-		break;
-	case OBS_EMAIL:
-		rc = obs_email_parse(s, n, false, out);
-		break;
+	case OBS_CIDR6: rc = obs_ip_parse(s, n, 6, out); break;
+	case OBS_DOMAIN: rc = parse_domain(s, n, false, out); break;
+	case OBS_URL: rc = obs_url_parse(s, n, out); break;
+	case OBS_EMAIL: rc = obs_email_parse(s, n, false, out); break;
 	case OBS_MD5:
 	case OBS_SHA1:
 	case OBS_SHA256:
-	case OBS_SHA512:
-		rc = obs_hash_parse(s, n, want, out);
-		break;
-	default:
-		break;
+	case OBS_SHA512: rc = obs_hash_parse(s, n, want, out); break;
+	default: break;
 	}
 	if (rc != 0) {
 		out->kind = OBS_NONE;

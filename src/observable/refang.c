@@ -17,11 +17,10 @@ static const struct refang_rule {
 	const char *to;   /* what it stands for */
 	bool scheme;      /* a URL scheme word: needs a word start and ':' or '[' next */
 } refang_rules[] = {
-	{"[://]", "://", false}, {"[.]", ".", false},	 {"(.)", ".", false},
-	{"{.}", ".", false},	 {"[dot]", ".", false},	 {"(dot)", ".", false},
-	{"[:]", ":", false},	 {"[at]", "@", false},	 {"(at)", "@", false},
-	{"[@]", "@", false},	 {"[/]", "/", false},	 {"hxxps", "https", true},
-	{"hxxp", "http", true},	 {"fxp", "ftp", true},
+    {"[://]", "://", false}, {"[.]", ".", false},   {"(.)", ".", false}, {"{.}", ".", false},
+    {"[dot]", ".", false},   {"(dot)", ".", false}, {"[:]", ":", false}, {"[at]", "@", false},
+    {"(at)", "@", false},    {"[@]", "@", false},   {"[/]", "/", false}, {"hxxps", "https", true},
+    {"hxxp", "http", true},  {"fxp", "ftp", true},
 };
 
 /* Does rule r match at s[i..n)? */
@@ -35,7 +34,8 @@ static bool refang_match(const struct refang_rule *r, const char *s, size_t i, s
 			return false;
 	if (!r->scheme)
 		return true;
-	if (i > 0 && (obs_is_alpha((unsigned char)s[i - 1]) || obs_is_digit((unsigned char)s[i - 1])))
+	if (i > 0 &&
+	    (obs_is_alpha((unsigned char)s[i - 1]) || obs_is_digit((unsigned char)s[i - 1])))
 		return false;
 	return n - i > len && (s[i + len] == ':' || s[i + len] == '[');
 }

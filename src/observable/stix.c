@@ -9,17 +9,12 @@
 #include "observable/observable_int.h"
 
 static const char *const stix_paths[OBS_KIND_COUNT] = {
-	[OBS_IPV4] = "ipv4-addr:value",
-	[OBS_IPV6] = "ipv6-addr:value",
-	[OBS_CIDR4] = "ipv4-addr:value",
-	[OBS_CIDR6] = "ipv6-addr:value",
-	[OBS_DOMAIN] = "domain-name:value",
-	[OBS_URL] = "url:value",
-	[OBS_EMAIL] = "email-addr:value",
-	[OBS_MD5] = "file:hashes.MD5",
-	[OBS_SHA1] = "file:hashes.'SHA-1'",
-	[OBS_SHA256] = "file:hashes.'SHA-256'",
-	[OBS_SHA512] = "file:hashes.'SHA-512'",
+    [OBS_IPV4] = "ipv4-addr:value",         [OBS_IPV6] = "ipv6-addr:value",
+    [OBS_CIDR4] = "ipv4-addr:value",        [OBS_CIDR6] = "ipv6-addr:value",
+    [OBS_DOMAIN] = "domain-name:value",     [OBS_URL] = "url:value",
+    [OBS_EMAIL] = "email-addr:value",       [OBS_MD5] = "file:hashes.MD5",
+    [OBS_SHA1] = "file:hashes.'SHA-1'",     [OBS_SHA256] = "file:hashes.'SHA-256'",
+    [OBS_SHA512] = "file:hashes.'SHA-512'",
 };
 
 size_t obs_stix_comparison(const obs_value *v, char *out, size_t cap)
