@@ -30,6 +30,7 @@
 #include "core/core.h"
 #include "observable/observable.h"
 #include "stix/stix.h"
+#include "store/store.h"
 
 /* ---- building --------------------------------------------------------- */
 
@@ -120,6 +121,59 @@ int index_lifetimes_set(index_lifetimes *l, const char *spec, sol_err *err);
  * SOL_TIME_NONE if never. */
 sol_time index_lifetime_end(const index_lifetimes *l, obs_kind k, sol_time from);
 
+/* ---- compiling from the store ----------------------------------------- */
+
+typedef struct warninglist warninglist;
+
+typedef struct index_compile_opts {
+	const warninglist *benign;  /* known-benign values to leave out (NULL: none) */
+	index_lifetimes lifetimes;  /* default lifetimes */
+	sol_time now;               /* what "still valid" is measured against */
+} index_compile_opts;
+
+typedef struct index_compile_stats {
+	int64_t indicators;    /* indicators compiled */
+	int64_t atoms;         /* atoms compiled */
+	int64_t expired;       /* atoms left out: valid_until or lifetime passed */
+	int64_t warninglisted; /* atoms left out: flagged known-benign */
+	int64_t invalid;       /* atoms left out: not a valid normal form */
+} index_compile_stats;
+
+/* Told about every atom left out and why ("expired 2026-10-01T00:00:00.000Z",
+ * "warninglist: List of known IPv4 public DNS resolvers"). */
+typedef int (*index_explain_fn)(void *ctx, const char *indicator_id, obs_kind kind,
+				const char *value, const char *why);
+
+/* An atom that survived selection, with its indicator; borrowed. */
+typedef struct index_selected {
+	const store_indicator *ind; /* the indicator (id, source, tlp, ...) */
+	const stix_atom *atom;      /* the atom as stored */
+	const obs_value *value;     /* the atom parsed: kind, normal form, address */
+} index_selected;
+
+typedef int (*index_select_fn)(void *ctx, const index_selected *sel);
+
+/*
+ * The atoms that are enforceable now: of current, non-revoked indicators,
+ * not past their valid_until or default lifetime, not flagged by the
+ * warninglist. fn hears each kept atom, explain (may be NULL) each one
+ * left out and why. Compile and every export select through this one
+ * function, so they always agree. stats counts as index_compile does
+ * (indicators = indicators with at least one atom kept).
+ */
+int index_select(store *st, const index_compile_opts *o, index_select_fn fn, void *fn_ctx,
+		 index_explain_fn explain, void *explain_ctx, index_compile_stats *stats,
+		 sol_err *err);
+
+/*
+ * Compile the current, non-revoked indicators of the store into a snapshot
+ * at path: atoms past their valid_until or default lifetime and atoms
+ * flagged by the warninglist are left out (explain, if not NULL, hears of
+ * each). The file is replaced atomically.
+ */
+int index_compile(store *st, const char *path, const index_compile_opts *o,
+		  index_explain_fn explain, void *ctx, index_compile_stats *stats, sol_err *err);
+
 /* ---- warninglists ----------------------------------------------------- */
 
 /*
@@ -137,7 +191,6 @@ sol_time index_lifetime_end(const index_lifetimes *l, obs_kind k, sol_time from)
  * (<dir>/<name>/list.json or <dir>/lists/<name>/list.json; types string,
  * substring, hostname, cidr, regex).
  */
-typedef struct warninglist warninglist;
 
 /* allow: comma-separated built-in categories to leave out (NULL: none),
  * e.g. "documentation" for demos and tests that use documentation ranges.

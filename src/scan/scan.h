@@ -82,4 +82,47 @@ const scan_stats *scan_reader_stats(const scan_reader *r);
  */
 void scan_reader_inherit(scan_reader *r, const scan_reader *from, uint64_t first_line);
 
+/* Point the reader at another snapshot (follow mode picked up a newly
+ * compiled one); the partial line and header state are kept. */
+void scan_reader_set_index(scan_reader *r, const index_snapshot *ix);
+
+/* ---- inputs (input.c) ------------------------------------------------ */
+
+/*
+ * scan_run reads inputs and feeds scan_readers: regular files (mapped),
+ * directories (their regular files, recursively, in name order), "-" for
+ * standard input, and gzip or zstd streams (recognised by their magic
+ * bytes, not their names). With threads > 1, inputs and large plain files
+ * (in chunks cut at line boundaries, Zeek headers carried over) are
+ * scanned in parallel, and hits are delivered to fn from the calling
+ * thread in input order, so the output does not depend on the thread
+ * count. With follow, the single input is read as it grows, across
+ * rotation (the path now names a new file: the old one is read to its end
+ * first) and truncation; when index_path is replaced by a newly compiled
+ * snapshot, it is opened and used from the next byte on.
+ */
+typedef struct scan_opts {
+	scan_format format;      /* SCAN_AUTO: detect per input */
+	int threads;             /* worker threads (>= 1) */
+	bool follow;             /* tail one growing input */
+	const char *index_path;  /* follow: watch this snapshot for replacement */
+	volatile int *stop;      /* follow: stop when *stop becomes nonzero */
+	/* follow: told before *ix is replaced by a new snapshot (the old one is
+	 * closed right after); may be NULL. */
+	int (*on_swap)(void *ctx, const index_snapshot *old_ix);
+} scan_opts;
+
+void scan_opts_init(scan_opts *o);
+
+#define SCAN_CHUNK (32u << 20) /* plain files are split in chunks this big */
+
+/*
+ * Scan every input; *ix may be replaced in follow mode (see above). Hits go
+ * to fn(ctx, hit); totals are added to *total. An input that cannot be
+ * read is an error naming it (SOL_EIO); a corrupt compressed stream is
+ * SOL_EPARSE at its byte offset.
+ */
+int scan_run(index_snapshot **ix, char *const *paths, size_t n, const scan_opts *o,
+	     scan_hit_fn fn, void *ctx, scan_stats *total, sol_err *err);
+
 #endif

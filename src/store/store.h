@@ -86,6 +86,20 @@ void store_filter_init(store_filter *f);
  * only, except "versions". */
 typedef int (*store_stat_fn)(void *ctx, const char *dimension, const char *key, int64_t count);
 
+/* A current, non-revoked indicator with its atoms, for compiling the
+ * matcher's index; borrowed during the callback. */
+typedef struct store_indicator {
+	const char *id;          /* "indicator--..." */
+	const char *source;      /* source of the current version */
+	stix_tlp tlp;            /* effective TLP */
+	int confidence;          /* -1 if absent */
+	sol_time version;        /* modified of the current version */
+	sol_time valid_until;    /* SOL_TIME_NONE if none */
+	const stix_atoms *atoms; /* its atoms (n >= 1) */
+} store_indicator;
+
+typedef int (*store_indicator_fn)(void *ctx, const store_indicator *ind);
+
 /* The backend table. */
 struct store_ops {
 	const char *name;
@@ -101,6 +115,9 @@ struct store_ops {
 	int (*stats)(store *st, store_stat_fn fn, void *ctx, sol_err *err);
 	int64_t (*size_bytes)(store *st);
 	void (*close)(store *st);
+	int (*indicators_walk)(store *st, store_indicator_fn fn, void *ctx, sol_err *err);
+	int (*setting_get)(store *st, const char *key, char **value, sol_err *err);
+	int (*setting_set)(store *st, const char *key, const char *value, sol_err *err);
 };
 
 struct store {
@@ -156,6 +173,24 @@ static inline int store_stats(store *st, store_stat_fn fn, void *ctx, sol_err *e
 
 /* Bytes the store occupies on disk (database plus WAL). */
 static inline int64_t store_size_bytes(store *st) { return st->ops->size_bytes(st); }
+
+/* Every current, non-revoked indicator that has atoms, in id order. */
+static inline int store_indicators_walk(store *st, store_indicator_fn fn, void *ctx, sol_err *err)
+{
+	return st->ops->indicators_walk(st, fn, ctx, err);
+}
+
+/* Node settings (this node's identity, ...): *value is the caller's to
+ * free; SOL_ENOTFOUND if the key was never set. */
+static inline int store_setting_get(store *st, const char *key, char **value, sol_err *err)
+{
+	return st->ops->setting_get(st, key, value, err);
+}
+
+static inline int store_setting_set(store *st, const char *key, const char *value, sol_err *err)
+{
+	return st->ops->setting_set(st, key, value, err);
+}
 
 const char *store_put_result_name(store_put_result r); /* "new", "updated", ... */
 
