@@ -100,14 +100,12 @@ int plex_init(plex *lx, const char *src, size_t len, sol_err *err);
 int plex_next(plex *lx);
 /* The keyword spelled s[0..n) exactly, or TK_END if it is none. */
 ptok_kind plex_keyword(const char *s, size_t n);
-/* The uppercase spelling of a keyword token ("FOLLOWEDBY"). */
-const char *plex_keyword_name(ptok_kind k);
 /* Decode the string literal tok (quotes and escapes, already checked by
  * the lexer) into a new NUL-terminated string; *n gets its length. */
 char *plex_string(const plex *lx, const ptok *tok, size_t *n);
 /* Fail with SOL_EPARSE at column off+1: "column N" and the message. */
 int plex_fail(const plex *lx, size_t off, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* ---- the tree (pattern_parse.c) ------------------------------------- */
 
