@@ -70,7 +70,7 @@ typedef struct stix_meta {
 	sol_time version;           /* modified, else created, else 0 */
 	bool revoked;               /* "revoked": true */
 	int confidence;             /* 0..100, -1 if absent */
-	stix_tlp tlp;               /* most restrictive TLP in object_marking_refs */
+	stix_tlp tlp;               /* most restrictive TLP in object and granular markings */
 	const char *created_by_ref; /* NULL if absent */
 	sol_time valid_until;       /* indicators; SOL_TIME_NONE otherwise */
 	stix_pattern *pattern;      /* indicators with pattern_type "stix"; owned */
