@@ -1,0 +1,1037 @@
+/*
+ * store_sqlite.c - the SQLite backend of the store (store.h).
+ *
+ * One database file, opened in WAL mode (synchronous=NORMAL: a commit
+ * costs no fsync, only checkpoints do), with a 64 MiB page cache and a
+ * busy timeout so an importer and a server can share the file. We create
+ * the file ourselves, mode 0600, before SQLite opens it: it will hold
+ * partner credentials, and SQLite gives the -wal and -shm files the mode
+ * of the database. Creating the directory is the caller's business.
+ *
+ * ON-DISK FORMAT (schema version 1, PRAGMA user_version = 1)
+ *
+ *   TABLE / COLUMN        TYPE     MEANING
+ *   sources               rowid    one row per importing source
+ *     sid                 INTEGER  rowid; versions.source points here
+ *     name                TEXT     "cert-xx", unique
+ *   objects               rowid    one row per STIX id, whatever its versions
+ *     oid                 INTEGER  rowid; versions.object points here
+ *     id                  TEXT     "indicator--<uuid>", unique; the type is
+ *                                  the part before "--" (STIX requires it),
+ *                                  so no type column is kept
+ *     cur                 INTEGER  date_added of the current version (the
+ *                                  greatest version); updated by every put
+ *                                  that adds a newer version
+ *   versions              rowid    one row per stored (id, version)
+ *     date_added          INTEGER  rowid: microseconds since the epoch when
+ *                                  this node stored the version; strictly
+ *                                  increasing across the file, so rowid order
+ *                                  is date_added order (TAXII paging)
+ *     object              INTEGER  objects.oid
+ *     version             INTEGER  modified (else created, else 0), us
+ *     source              INTEGER  sources.sid
+ *     tlp                 INTEGER  effective TLP, stix_tlp value (0 none ..
+ *                                  5 red; the enum's values are fixed)
+ *     revoked             INTEGER  1 if this version says "revoked": true
+ *     confidence          INTEGER  0..100, NULL if absent
+ *     valid_until         INTEGER  us, NULL if absent
+ *     hash                INTEGER  sol_hash64 (XXH3-64) of the canonical JSON
+ *                                  as a signed 64-bit value: tells an
+ *                                  unchanged version from a conflicting one
+ *                                  without decompressing the body
+ *     unmatchable         TEXT     indicators with no line-matchable atom:
+ *                                  why; NULL for every other version
+ *     codec               INTEGER  how body is stored: 0 raw canonical JSON,
+ *                                  1 a zstd frame made with dictionary 1
+ *     body                BLOB     the canonical JSON (stix_object_dump)
+ *   versions_object       index    UNIQUE (object, version): one row per
+ *                                  version, and every version of an object
+ *                                  in order
+ *   atoms                 no rowid the matchable atoms of indicator versions
+ *     version             INTEGER  versions.date_added
+ *     seq                 INTEGER  0, 1, ... in pattern order
+ *     kind                TEXT     obs_kind_name(): "ipv4", "domain", ...
+ *     subdomains          INTEGER  1 if a domain also matches names below it
+ *     value               TEXT     normal form (observable.h)
+ *                         PRIMARY KEY (version, seq)
+ *
+ * Nothing is ever deleted. Foreign keys are declared but not enforced:
+ * objects.cur and versions.object point at each other, which SQLite could
+ * only check at commit, and a put outside a transaction has none; this
+ * file is the only writer and inserts parents first.
+ *
+ * THE BODY DICTIONARY. Bodies of a few hundred bytes compress badly on
+ * their own, so codec 1 compresses against `dict_v1`, a raw-content zstd
+ * dictionary made of the bytes STIX objects repeat: key names in canonical
+ * (sorted) order, common values, pattern prefixes and the TLP marking ids.
+ * The dictionary is part of the on-disk format: every codec-1 body needs
+ * exactly these bytes to decompress, so dict_v1 must never change once
+ * released. A better dictionary gets a new codec number and lives beside
+ * the old one.
+ *
+ * Migrations: `migrations[]` holds one step per schema version, applied in
+ * order on open, each in its own transaction that also sets user_version.
+ * A file whose user_version is newer than we know is refused.
+ *
+ * Statements are prepared once at open (stmts[]). The read calls take a
+ * fresh copy of a statement if the cached one is busy, so a callback may
+ * call back into the store; their bodies and atoms live in per-call
+ * buffers for the same reason.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "store/store_int.h"
+
+#define STORE_BUSY_MS 5000      /* wait this long for another writer */
+#define STORE_CACHE_KIB "65536" /* page cache: PRAGMA cache_size = -this */
+#define STORE_TYPE_MAX 256      /* longest STIX type we store (spec: 250) */
+#define STORE_ZSTD_LEVEL 1      /* bodies are small: speed over ratio */
+#define CODEC_RAW 0             /* versions.codec: body is the JSON itself */
+#define CODEC_ZSTD_DICT1 1      /* versions.codec: zstd frame, dict_v1 */
+#define UNMATCHABLE_DEFAULT "no line-matchable comparison"
+
+/* ---- schema and migrations ------------------------------------------- */
+
+static const char schema_v1[] =
+    "CREATE TABLE sources(\n"
+    "  sid INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL UNIQUE\n"
+    ");\n"
+    "CREATE TABLE objects(\n"
+    "  oid INTEGER PRIMARY KEY,\n"
+    "  id TEXT NOT NULL UNIQUE,\n"
+    "  cur INTEGER NOT NULL\n"
+    ");\n"
+    "CREATE TABLE versions(\n"
+    "  date_added INTEGER PRIMARY KEY,\n"
+    "  object INTEGER NOT NULL REFERENCES objects(oid),\n"
+    "  version INTEGER NOT NULL,\n"
+    "  source INTEGER NOT NULL REFERENCES sources(sid),\n"
+    "  tlp INTEGER NOT NULL,\n"
+    "  revoked INTEGER NOT NULL,\n"
+    "  confidence INTEGER,\n"
+    "  valid_until INTEGER,\n"
+    "  hash INTEGER NOT NULL,\n"
+    "  unmatchable TEXT,\n"
+    "  codec INTEGER NOT NULL,\n"
+    "  body BLOB NOT NULL\n"
+    ");\n"
+    "CREATE UNIQUE INDEX versions_object ON versions(object, version);\n"
+    "CREATE TABLE atoms(\n"
+    "  version INTEGER NOT NULL REFERENCES versions(date_added),\n"
+    "  seq INTEGER NOT NULL,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  subdomains INTEGER NOT NULL,\n"
+    "  value TEXT NOT NULL,\n"
+    "  PRIMARY KEY(version, seq)\n"
+    ") WITHOUT ROWID;\n";
+
+static const struct migration {
+	int version;     /* user_version after this step */
+	const char *sql; /* statements that take the file there */
+} migrations[] = {
+    {1, schema_v1},
+};
+
+#define SCHEMA_VERSION (migrations[sizeof migrations / sizeof migrations[0] - 1].version)
+
+/* ---- the body dictionary (on-disk format: never change) -------------- */
+
+/*
+ * Raw content: zstd finds matches anywhere in it, and the bytes nearest
+ * the end are the cheapest to refer to, so the rarest fragments come
+ * first and the skeleton of a simple TLP-marked indicator comes last.
+ */
+static const char dict_v1[] =
+    "\"x_mitre_version\":\"\",\"x_misp_category\":\"\",\"x_misp_type\":\""
+    "\"definition_type\":\"statement\",\"definition\":{\"statement\":\""
+    "\"opinion\":\"strongly-agree\",\"explanation\":\"\",\"authors\":[\""
+    "\"abstract\":\"\",\"content\":\"\",\"context\":\"suspicious-activity\""
+    "\"tool_types\":[\"\"],\"vulnerability\",\"course-of-action\",\"infrastructure\","
+    "\"infrastructure_types\":[\"command-and-control\"],\"location\",\"region\":\""
+    "\"country\":\"\",\"latitude\":,\"longitude\":,\"grouping\",\"note\",\"opinion\","
+    "\"threat_actor_types\":[\"\"],\"roles\":[\"\"],\"goals\":[\"\"],"
+    "\"sophistication\":\"\",\"resource_level\":\"\",\"primary_motivation\":\""
+    "\"malware_types\":[\"ransomware\",\"trojan\",\"backdoor\"],\"is_family\":true,"
+    "\"is_family\":false,\"implementation_languages\":[\"\"],\"architecture_execution_envs"
+    "\"first_observed\":\"\",\"last_observed\":\"\",\"number_observed\":1,"
+    "\"observed-data\",\"objects\":{\"0\":{\"type\":\"\",\"value\":\"\"}},"
+    "\"sighting_of_ref\":\"indicator--\",\"where_sighted_refs\":[\"identity--\"],"
+    "\"count\":1,\"first_seen\":\"\",\"last_seen\":\"\",\"summary\":false,"
+    "\"relationship_type\":\"indicates\",\"relationship_type\":\"uses\","
+    "\"relationship_type\":\"attributed-to\",\"relationship_type\":\"targets\","
+    "\"source_ref\":\"indicator--\",\"target_ref\":\"malware--\",\"target_ref\":\""
+    "\"identity_class\":\"organization\",\"sectors\":[\"\"],\"contact_information\":\""
+    "\"report_types\":[\"threat-report\"],\"published\":\"\",\"object_refs\":[\""
+    "\"aliases\":[\"\"],\"kill_chain_phases\":[{\"kill_chain_name\":\"mitre-attack\","
+    "\"phase_name\":\"\"}],\"kill_chain_name\":\"lockheed-martin-cyber-kill-chain\","
+    "\"external_references\":[{\"external_id\":\"\",\"source_name\":\"mitre-attack\","
+    "\"url\":\"https://\"}],\"source_name\":\"\",\"description\":\"\",\"labels\":[\"\"],"
+    "\"lang\":\"en\",\"name\":\"\",\"revoked\":true,\"revoked\":false,"
+    "\"granular_markings\":[{\"marking_ref\":\"\",\"selectors\":[\"\"]}],"
+    "\"extensions\":{\"extension-definition--\":{\"extension_type\":\"property-extension\","
+    "\"tlp_2_0\":\"\"}},\"marking-definition\",\"TLP:CLEAR\",\"TLP:GREEN\",\"TLP:AMBER\","
+    "\"TLP:RED\",\"TLP:AMBER+STRICT\",\"definition_type\":\"tlp\",\"definition\":{\"tlp\":\""
+    "\"type\":\"attack-pattern\",\"type\":\"campaign\",\"type\":\"intrusion-set\","
+    "\"type\":\"threat-actor\",\"type\":\"tool\",\"type\":\"malware\",\"type\":\"report\","
+    "\"type\":\"identity\",\"type\":\"sighting\",\"type\":\"relationship\","
+    "\"type\":\"ipv4-addr\",\"type\":\"ipv6-addr\",\"type\":\"domain-name\","
+    "\"type\":\"url\",\"type\":\"file\",\"type\":\"email-addr\","
+    "\"value\":\"\",\"hashes\":{\"MD5\":\"\",\"SHA-1\":\"\",\"SHA-256\":\"\"},"
+    "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9\","
+    "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da\","
+    "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82\","
+    "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed\","
+    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003\","
+    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1\","
+    "[email-addr:value = '[url:value = 'http://[url:value = 'https://"
+    "[file:hashes.MD5 = '[file:hashes.'SHA-1' = '[file:hashes.'SHA-256' = '"
+    "[ipv6-addr:value = '[domain-name:value = '"
+    "[ipv4-addr:value = '' OR ipv4-addr:value = '"
+    "\"indicator_types\":[\"malicious-activity\"],\"indicator_types\":[\"anomalous-activity\"],"
+    "\"valid_until\":\"\",\"confidence\":50,\"confidence\":75,\"confidence\":100,"
+    "\"created_by_ref\":\"identity--\",\"created\":\"2024-01-01T00:00:00.000Z\","
+    "\"created\":\"2025-01-01T00:00:00.000Z\",\"id\":\"indicator--\",\"modified\":\""
+    "\"object_marking_refs\":[\"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421\"],"
+    "\"object_marking_refs\":[\"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb\"],"
+    "\"object_marking_refs\":[\"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487\"],"
+    "{\"created\":\"2026-01-01T00:00:00.000Z\",\"id\":\"indicator--\",\"modified\":\"2026-"
+    "\"object_marking_refs\":[\"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421\"],"
+    "\"pattern\":\"[ipv4-addr:value = '']\",\"pattern_type\":\"stix\",\"spec_version\":\"2.1\","
+    "\"type\":\"indicator\",\"valid_from\":\"2026-";
+
+/* ---- the store -------------------------------------------------------- */
+
+/* Cached statements; their SQL is in stmt_sql[] under the same index. */
+enum {
+	Q_BEGIN,
+	Q_COMMIT,
+	Q_ROLLBACK,
+	Q_LAST_ADDED,
+	Q_FIND,
+	Q_VERSION_HASH,
+	Q_SOURCE_FIND,
+	Q_SOURCE_ADD,
+	Q_OBJECT_ADD,
+	Q_OBJECT_CUR,
+	Q_VERSION_ADD,
+	Q_ATOM_ADD,
+	Q_ATOMS,
+	Q_CURRENT,
+	Q_VERSIONS,
+	Q_LIST,
+	Q_COUNT
+};
+
+/* The columns every read returns, in the order row_read() expects. */
+#define ROW_COLUMNS                                                                                \
+	"o.id, v.date_added, v.version, s.name, v.tlp, v.revoked, v.confidence, v.valid_until, "   \
+	"v.unmatchable, v.codec, v.body, o.cur = v.date_added "
+
+static const char *const stmt_sql[Q_COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_LAST_ADDED] = "SELECT max(date_added) FROM versions",
+    [Q_FIND] = "SELECT o.oid, v.version, v.hash FROM objects o "
+	       "JOIN versions v ON v.date_added = o.cur WHERE o.id = ?1",
+    [Q_VERSION_HASH] = "SELECT hash FROM versions WHERE object = ?1 AND version = ?2",
+    [Q_SOURCE_FIND] = "SELECT sid FROM sources WHERE name = ?1",
+    [Q_SOURCE_ADD] = "INSERT INTO sources(name) VALUES(?1)",
+    [Q_OBJECT_ADD] = "INSERT INTO objects(id, cur) VALUES(?1, ?2) ON CONFLICT(id) DO NOTHING",
+    [Q_OBJECT_CUR] = "UPDATE objects SET cur = ?2 WHERE oid = ?1",
+    [Q_VERSION_ADD] = "INSERT INTO versions(date_added, object, version, source, tlp, revoked, "
+		      "confidence, valid_until, hash, unmatchable, codec, body) "
+		      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [Q_ATOM_ADD] = "INSERT INTO atoms(version, seq, kind, subdomains, value) "
+		   "VALUES(?1, ?2, ?3, ?4, ?5)",
+    [Q_ATOMS] = "SELECT kind, subdomains, value FROM atoms WHERE version = ?1 ORDER BY seq",
+    [Q_CURRENT] = "SELECT " ROW_COLUMNS "FROM objects o "
+		  "JOIN versions v ON v.date_added = o.cur "
+		  "JOIN sources s ON s.sid = v.source WHERE o.id = ?1",
+    [Q_VERSIONS] = "SELECT " ROW_COLUMNS "FROM objects o "
+		   "JOIN versions v ON v.object = o.oid "
+		   "JOIN sources s ON s.sid = v.source WHERE o.id = ?1 "
+		   "ORDER BY v.version, v.date_added",
+    /* CROSS JOIN keeps versions as the outer loop: a rowid scan, which is
+     * date_added order with no sort. */
+    [Q_LIST] = "SELECT " ROW_COLUMNS "FROM versions v "
+	       "CROSS JOIN objects o CROSS JOIN sources s "
+	       "WHERE v.date_added >= ?1 AND o.oid = v.object AND o.cur = v.date_added "
+	       "AND s.sid = v.source "
+	       "AND (?2 IS NULL OR substr(o.id, 1, length(?2)) = ?2) "
+	       "AND (?3 < 0 OR v.tlp = ?3) "
+	       "AND (?4 IS NULL OR s.name = ?4) "
+	       "AND (?5 OR v.revoked = 0) "
+	       "ORDER BY v.date_added",
+};
+
+typedef struct store_sqlite {
+	store base;                   /* ops and location; must be first */
+	sqlite3 *db;                  /* the connection */
+	sqlite3_stmt *stmts[Q_COUNT]; /* prepared once, reset after each use */
+	sol_time last_added;          /* greatest date_added; valid in a write txn */
+	char *src_name;               /* last source looked up, or NULL */
+	int64_t src_id;               /* its sources.sid */
+	ZSTD_CCtx *cctx;              /* compression context, reused */
+	ZSTD_CDict *cdict;            /* dict_v1 for compression */
+	ZSTD_DCtx *dctx;              /* decompression context, reused */
+	ZSTD_DDict *ddict;            /* dict_v1 for decompression */
+	char *zbuf;                   /* compressed body being written */
+	size_t zcap;                  /* bytes allocated at zbuf */
+} store_sqlite;
+
+static const struct store_ops sqlite_ops;
+
+/* Grow *p to hold at least need bytes. */
+static void reserve(char **p, size_t *cap, size_t need)
+{
+	if (*cap >= need)
+		return;
+	*p = xrealloc(*p, need);
+	*cap = need;
+}
+
+/* SQLite's last error as a sol_err naming the database path and what we
+ * were doing: file trouble is SOL_EIO, the rest SOL_EDB. */
+static int db_fail(store_sqlite *s, sol_err *err, const char *what)
+{
+	int code = sqlite3_errcode(s->db) & 0xff;
+	bool io = code == SQLITE_CANTOPEN || code == SQLITE_IOERR || code == SQLITE_FULL ||
+		  code == SQLITE_READONLY || code == SQLITE_PERM;
+	return sol_fail(err, io ? SOL_EIO : SOL_EDB, s->base.location, "%s: %s", what,
+			sqlite3_errmsg(s->db));
+}
+
+/* Run a statement that returns no rows, then reset it. */
+static int stmt_run(store_sqlite *s, sqlite3_stmt *q, sol_err *err, const char *what)
+{
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(s, err, what);
+	return 0;
+}
+
+static int exec_sql(store_sqlite *s, const char *sql, sol_err *err, const char *what)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(s, err, what);
+	return 0;
+}
+
+/* ---- open, migrate, close --------------------------------------------- */
+
+/* Create path with mode 0600 unless it exists; SQLite then opens the empty
+ * file as a new database and gives -wal/-shm the same mode. */
+static int file_create(const char *path, sol_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return close(fd) == 0
+			   ? 0
+			   : sol_fail(err, SOL_EIO, path, "cannot create: %s", strerror(errno));
+	if (errno == EEXIST)
+		return 0;
+	return sol_fail(err, SOL_EIO, path, "cannot create the database: %s", strerror(errno));
+}
+
+static int schema_version(store_sqlite *s, int *out, sol_err *err)
+{
+	sqlite3_stmt *q;
+	*out = 0;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK)
+		return db_fail(s, err, "reading the schema version");
+	int rc = sqlite3_step(q);
+	*out = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? 0 : db_fail(s, err, "reading the schema version");
+}
+
+/* One migration step in its own transaction. The version is read again
+ * under the write lock: another process may have migrated meanwhile. */
+static int migrate_step(store_sqlite *s, const struct migration *m, sol_err *err)
+{
+	int have, rc = exec_sql(s, "BEGIN IMMEDIATE", err, "migrating the schema");
+	if (rc != 0)
+		return rc;
+	if ((rc = schema_version(s, &have, err)) == 0 && have < m->version) {
+		char *sql = xasprintf("%s PRAGMA user_version = %d;", m->sql, m->version);
+		rc = exec_sql(s, sql, err, "migrating the schema");
+		free(sql);
+	}
+	if (rc == 0)
+		rc = exec_sql(s, "COMMIT", err, "migrating the schema");
+	if (rc != 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Apply every migration step newer than the file, in order; refuse a file
+ * from a newer solidarity. */
+static int schema_migrate(store_sqlite *s, sol_err *err)
+{
+	int have, rc;
+	if ((rc = schema_version(s, &have, err)) != 0)
+		return rc;
+	if (have > SCHEMA_VERSION)
+		return sol_fail(err, SOL_EDB, s->base.location,
+				"database schema version %d is newer than this solidarity "
+				"understands (%d)",
+				have, SCHEMA_VERSION);
+	for (size_t i = 0; i < sizeof migrations / sizeof migrations[0]; i++)
+		if (migrations[i].version > have &&
+		    (rc = migrate_step(s, &migrations[i], err)) != 0)
+			return rc;
+	return 0;
+}
+
+static void sqlite_close(store *base)
+{
+	store_sqlite *s = (store_sqlite *)base;
+	for (int i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(s->stmts[i]);
+	sqlite3_close(s->db);
+	ZSTD_freeCCtx(s->cctx);
+	ZSTD_freeCDict(s->cdict);
+	ZSTD_freeDCtx(s->dctx);
+	ZSTD_freeDDict(s->ddict);
+	free(s->zbuf);
+	free(s->src_name);
+	free(s->base.location);
+	free(s);
+}
+
+static int sqlite_configure(store_sqlite *s, sol_err *err)
+{
+	static const char pragmas[] = "PRAGMA journal_mode = WAL;"
+				      "PRAGMA synchronous = NORMAL;"
+				      "PRAGMA foreign_keys = OFF;"
+				      "PRAGMA cache_size = -" STORE_CACHE_KIB ";";
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	int rc = exec_sql(s, pragmas, err, "opening");
+	if (rc != 0)
+		return rc;
+	if (sqlite3_db_readonly(s->db, "main") == 1)
+		return sol_fail(err, SOL_EIO, s->base.location, "the database is not writable");
+	return 0;
+}
+
+static int sqlite_prepare_all(store_sqlite *s, sol_err *err)
+{
+	for (int i = 0; i < Q_COUNT; i++)
+		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &s->stmts[i], NULL) != SQLITE_OK)
+			return db_fail(s, err, "preparing statements");
+	return 0;
+}
+
+int store_sqlite_open(const char *path, store **out, sol_err *err)
+{
+	*out = NULL;
+	int rc = file_create(path, err);
+	if (rc != 0)
+		return rc;
+	store_sqlite *s = xcalloc(1, sizeof *s);
+	s->base.ops = &sqlite_ops;
+	s->base.location = xstrdup(path);
+	s->cctx = ZSTD_createCCtx();
+	s->dctx = ZSTD_createDCtx();
+	s->cdict = ZSTD_createCDict(dict_v1, sizeof dict_v1 - 1, STORE_ZSTD_LEVEL);
+	s->ddict = ZSTD_createDDict(dict_v1, sizeof dict_v1 - 1);
+	if (!s->cctx || !s->dctx || !s->cdict || !s->ddict)
+		abort(); /* zstd fails here only when out of memory */
+	if (sqlite3_open_v2(path, &s->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
+			    NULL) != SQLITE_OK) {
+		rc = s->db ? db_fail(s, err, "opening")
+			   : sol_fail(err, SOL_EIO, path, "cannot open the database");
+		goto fail;
+	}
+	if ((rc = sqlite_configure(s, err)) != 0 || (rc = schema_migrate(s, err)) != 0 ||
+	    (rc = sqlite_prepare_all(s, err)) != 0)
+		goto fail;
+	*out = &s->base;
+	return 0;
+fail:
+	sqlite_close(&s->base);
+	return rc;
+}
+
+/* ---- transactions ----------------------------------------------------- */
+
+/* BEGIN IMMEDIATE takes the write lock, so the greatest date_added read
+ * now stays the greatest until commit. */
+static int sqlite_begin(store *base, sol_err *err)
+{
+	store_sqlite *s = (store_sqlite *)base;
+	int rc = stmt_run(s, s->stmts[Q_BEGIN], err, "beginning a transaction");
+	if (rc != 0)
+		return rc;
+	sqlite3_stmt *q = s->stmts[Q_LAST_ADDED];
+	int step = sqlite3_step(q);
+	s->last_added = sqlite3_column_type(q, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	if (step != SQLITE_ROW) {
+		rc = db_fail(s, err, "reading date_added");
+		stmt_run(s, s->stmts[Q_ROLLBACK], NULL, "");
+	}
+	return rc;
+}
+
+static int sqlite_commit(store *base, sol_err *err)
+{
+	store_sqlite *s = (store_sqlite *)base;
+	return stmt_run(s, s->stmts[Q_COMMIT], err, "committing");
+}
+
+/* Undo the open transaction, if any, and forget the cached source id,
+ * whose row may have been undone with it. */
+static void sqlite_rollback(store *base)
+{
+	store_sqlite *s = (store_sqlite *)base;
+	if (!sqlite3_get_autocommit(s->db))
+		stmt_run(s, s->stmts[Q_ROLLBACK], NULL, "rolling back");
+	free(s->src_name);
+	s->src_name = NULL;
+}
+
+/* ---- put ---------------------------------------------------------------- */
+
+/* max(now, last + 1): strictly increasing even if the clock steps back. */
+static sol_time next_date_added(store_sqlite *s)
+{
+	sol_time now = sol_time_now();
+	s->last_added = now > s->last_added ? now : s->last_added + 1;
+	return s->last_added;
+}
+
+static int source_id(store_sqlite *s, const char *name, int64_t *out, sol_err *err)
+{
+	if (s->src_name && strcmp(s->src_name, name) == 0) {
+		*out = s->src_id;
+		return 0;
+	}
+	sqlite3_stmt *q = s->stmts[Q_SOURCE_FIND];
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	if (rc == SQLITE_DONE) {
+		q = s->stmts[Q_SOURCE_ADD];
+		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+		if ((rc = stmt_run(s, q, err, "adding a source")) != 0)
+			return rc;
+		*out = sqlite3_last_insert_rowid(s->db);
+	} else if (rc != SQLITE_ROW) {
+		return db_fail(s, err, "looking up a source");
+	}
+	free(s->src_name);
+	s->src_name = xstrdup(name);
+	s->src_id = *out;
+	return 0;
+}
+
+/* Compress json into s->zbuf with dict_v1; *codec says whether the result
+ * or the raw JSON (when compression does not pay) is to be stored. */
+static int body_pack(store_sqlite *s, const char *json, size_t len, const void **body,
+		     size_t *body_len, int *codec, sol_err *err)
+{
+	reserve(&s->zbuf, &s->zcap, ZSTD_compressBound(len));
+	size_t n = ZSTD_compress_usingCDict(s->cctx, s->zbuf, s->zcap, json, len, s->cdict);
+	if (ZSTD_isError(n))
+		return sol_fail(err, SOL_EINTERNAL, s->base.location, "zstd: %s",
+				ZSTD_getErrorName(n));
+	if (n < len) {
+		*body = s->zbuf, *body_len = n, *codec = CODEC_ZSTD_DICT1;
+	} else {
+		*body = json, *body_len = len, *codec = CODEC_RAW;
+	}
+	return 0;
+}
+
+static void bind_time(sqlite3_stmt *q, int i, sol_time t)
+{
+	if (t == SOL_TIME_NONE)
+		sqlite3_bind_null(q, i);
+	else
+		sqlite3_bind_int64(q, i, t);
+}
+
+static bool is_indicator(const stix_meta *m)
+{
+	return strcmp(m->type, "indicator") == 0;
+}
+
+static int version_add(store_sqlite *s, const store_object *o, int64_t oid, sol_time added,
+		       uint64_t hash, sol_err *err)
+{
+	const stix_meta *m = o->meta;
+	int64_t sid = 0;
+	const void *body = NULL;
+	size_t body_len = 0;
+	int codec = CODEC_RAW;
+	int rc = source_id(s, o->source, &sid, err);
+	if (rc == 0)
+		rc = body_pack(s, o->json, o->json_len, &body, &body_len, &codec, err);
+	if (rc != 0)
+		return rc;
+	const char *unmatchable = NULL;
+	if (is_indicator(m) && (!o->atoms || o->atoms->n == 0))
+		unmatchable =
+		    o->atoms && o->atoms->reason[0] ? o->atoms->reason : UNMATCHABLE_DEFAULT;
+	sqlite3_stmt *q = s->stmts[Q_VERSION_ADD];
+	sqlite3_bind_int64(q, 1, added);
+	sqlite3_bind_int64(q, 2, oid);
+	sqlite3_bind_int64(q, 3, m->version);
+	sqlite3_bind_int64(q, 4, sid);
+	sqlite3_bind_int(q, 5, (int)o->tlp);
+	sqlite3_bind_int(q, 6, m->revoked);
+	if (m->confidence >= 0)
+		sqlite3_bind_int(q, 7, m->confidence);
+	else
+		sqlite3_bind_null(q, 7);
+	bind_time(q, 8, m->valid_until);
+	sqlite3_bind_int64(q, 9, (int64_t)hash);
+	sqlite3_bind_text(q, 10, unmatchable, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 11, codec);
+	sqlite3_bind_blob(q, 12, body, (int)body_len, SQLITE_STATIC);
+	if ((rc = stmt_run(s, q, err, "storing a version")) != 0)
+		return rc;
+	if (!is_indicator(m) || !o->atoms)
+		return 0;
+	q = s->stmts[Q_ATOM_ADD];
+	for (size_t i = 0; i < o->atoms->n; i++) {
+		const stix_atom *a = &o->atoms->v[i];
+		sqlite3_bind_int64(q, 1, added);
+		sqlite3_bind_int64(q, 2, (int64_t)i);
+		sqlite3_bind_text(q, 3, obs_kind_name(a->kind), -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 4, a->subdomains);
+		sqlite3_bind_text(q, 5, a->value, -1, SQLITE_STATIC);
+		if ((rc = stmt_run(s, q, err, "storing an atom")) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The hash of version `version` of object oid; *found says if it exists. */
+static int version_hash(store_sqlite *s, int64_t oid, sol_time version, uint64_t *hash, bool *found,
+			sol_err *err)
+{
+	sqlite3_stmt *q = s->stmts[Q_VERSION_HASH];
+	sqlite3_bind_int64(q, 1, oid);
+	sqlite3_bind_int64(q, 2, version);
+	int step = sqlite3_step(q);
+	*found = step == SQLITE_ROW;
+	if (*found)
+		*hash = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0
+							 : db_fail(s, err, "looking up a version");
+}
+
+/* Decide NEW/UPDATED/OLDER/UNCHANGED/CONFLICT from the version keys and
+ * content hashes alone, and write what is new. Imports are mostly new
+ * objects, so we try to add the object row first (one statement when it
+ * is new) and look the current version up only when the id was known. A
+ * date_added taken but not used leaves a gap, which is harmless. */
+static int put_locked(store_sqlite *s, const store_object *o, store_put_result *res, sol_err *err)
+{
+	const stix_meta *m = o->meta;
+	uint64_t hash = sol_hash64(o->json, o->json_len);
+	sol_time added = next_date_added(s);
+	sqlite3_stmt *q = s->stmts[Q_OBJECT_ADD];
+	sqlite3_bind_text(q, 1, m->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, added);
+	int rc = stmt_run(s, q, err, "storing an object");
+	if (rc != 0)
+		return rc;
+	if (sqlite3_changes(s->db) == 1) {
+		*res = STORE_NEW;
+		return version_add(s, o, sqlite3_last_insert_rowid(s->db), added, hash, err);
+	}
+
+	q = s->stmts[Q_FIND];
+	sqlite3_bind_text(q, 1, m->id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		rc = db_fail(s, err, "looking up an object");
+		sqlite3_reset(q);
+		return rc;
+	}
+	int64_t oid = sqlite3_column_int64(q, 0);
+	sol_time cur_version = sqlite3_column_int64(q, 1);
+	uint64_t old_hash = (uint64_t)sqlite3_column_int64(q, 2);
+	sqlite3_reset(q);
+
+	bool found = false;
+	if (m->version > cur_version) {
+		*res = STORE_UPDATED;
+	} else if (m->version == cur_version) {
+		found = true;
+	} else {
+		if ((rc = version_hash(s, oid, m->version, &old_hash, &found, err)) != 0)
+			return rc;
+		*res = STORE_OLDER;
+	}
+	if (found) {
+		*res = hash == old_hash ? STORE_UNCHANGED : STORE_CONFLICT;
+		return 0;
+	}
+	if ((rc = version_add(s, o, oid, added, hash, err)) != 0 || *res != STORE_UPDATED)
+		return rc;
+	q = s->stmts[Q_OBJECT_CUR];
+	sqlite3_bind_int64(q, 1, oid);
+	sqlite3_bind_int64(q, 2, added);
+	return stmt_run(s, q, err, "updating an object");
+}
+
+static int put_check(const store_object *o, sol_err *err)
+{
+	const stix_meta *m = o->meta;
+	size_t tlen = strlen(m->type);
+	if (tlen == 0 || tlen >= STORE_TYPE_MAX || strncmp(m->id, m->type, tlen) != 0 ||
+	    strncmp(m->id + tlen, "--", 2) != 0)
+		return sol_fail(err, SOL_EINVALID, m->id,
+				"the id does not start with its type \"%.64s--\"", m->type);
+	if (o->json_len > STIX_MAX_OBJECT)
+		return sol_fail(err, SOL_ETOOBIG, m->id, "object is larger than %u bytes",
+				STIX_MAX_OBJECT);
+	if ((unsigned)o->tlp > TLP_RED)
+		return sol_fail(err, SOL_EINVALID, m->id, "no such TLP level %d", (int)o->tlp);
+	return 0;
+}
+
+/* A put outside begin/commit runs in a transaction of its own. After a
+ * failed put inside one, the caller rolls back. */
+static int sqlite_object_put(store *base, const store_object *o, store_put_result *res,
+			     sol_err *err)
+{
+	store_sqlite *s = (store_sqlite *)base;
+	assert(o->meta && o->meta->id && o->meta->type && o->json && o->source);
+	int rc = put_check(o, err);
+	if (rc != 0)
+		return rc;
+	bool own_txn = sqlite3_get_autocommit(s->db);
+	if (own_txn && (rc = sqlite_begin(base, err)) != 0)
+		return rc;
+	rc = put_locked(s, o, res, err);
+	if (own_txn && rc == 0)
+		rc = sqlite_commit(base, err);
+	if (own_txn && rc != 0)
+		sqlite_rollback(base);
+	return rc;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* A cached statement, or a private copy when the cached one is in the
+ * middle of a walk (a callback calling back into the store). */
+static int stmt_take(store_sqlite *s, int which, sqlite3_stmt **q, sol_err *err)
+{
+	*q = s->stmts[which];
+	if (!sqlite3_stmt_busy(*q))
+		return 0;
+	if (sqlite3_prepare_v2(s->db, stmt_sql[which], -1, q, NULL) != SQLITE_OK)
+		return db_fail(s, err, "preparing a query");
+	return 0;
+}
+
+static void stmt_give(store_sqlite *s, int which, sqlite3_stmt *q)
+{
+	if (q == s->stmts[which]) {
+		sqlite3_reset(q);
+		sqlite3_clear_bindings(q);
+	} else {
+		sqlite3_finalize(q);
+	}
+}
+
+/* Per-call buffers for one row: the decompressed body and the atoms. */
+typedef struct row_buf {
+	char *json;       /* decompressed body, NUL-terminated */
+	size_t len;       /* strlen(json) */
+	size_t cap;       /* bytes allocated at json */
+	stix_atoms atoms; /* atoms of the row, owned */
+} row_buf;
+
+static void row_buf_fini(row_buf *b)
+{
+	stix_atoms_fini(&b->atoms);
+	free(b->json);
+}
+
+static int body_unpack(store_sqlite *s, int codec, const void *p, size_t n, row_buf *b,
+		       sol_err *err)
+{
+	size_t len = n;
+	if (codec == CODEC_ZSTD_DICT1) {
+		unsigned long long size = ZSTD_getFrameContentSize(p, n);
+		if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN ||
+		    size > STIX_MAX_OBJECT)
+			return sol_fail(err, SOL_EDB, s->base.location, "corrupt object body");
+		len = (size_t)size;
+	} else if (codec != CODEC_RAW) {
+		return sol_fail(err, SOL_EDB, s->base.location,
+				"object body in unknown codec %d (from a newer solidarity?)",
+				codec);
+	}
+	reserve(&b->json, &b->cap, len + 1);
+	if (codec == CODEC_RAW) {
+		memcpy(b->json, p, n);
+	} else {
+		size_t got = ZSTD_decompress_usingDDict(s->dctx, b->json, len, p, n, s->ddict);
+		if (ZSTD_isError(got) || got != len)
+			return sol_fail(err, SOL_EDB, s->base.location, "corrupt object body");
+	}
+	b->json[len] = '\0';
+	b->len = len;
+	return 0;
+}
+
+static int atoms_load(store_sqlite *s, sol_time added, stix_atoms *a, sol_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = stmt_take(s, Q_ATOMS, &q, err);
+	if (rc != 0)
+		return rc;
+	stix_atoms_fini(a);
+	sqlite3_bind_int64(q, 1, added);
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (a->n == a->cap) {
+			a->cap = a->cap ? 2 * a->cap : 4;
+			a->v = xrealloc(a->v, a->cap * sizeof *a->v);
+		}
+		stix_atom *at = &a->v[a->n++];
+		at->kind = obs_kind_from_name((const char *)sqlite3_column_text(q, 0));
+		at->subdomains = sqlite3_column_int(q, 1) != 0;
+		at->value = xstrdup((const char *)sqlite3_column_text(q, 2));
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(s, err, "reading atoms");
+	stmt_give(s, Q_ATOMS, q);
+	return rc;
+}
+
+/* Fill *row from the current result row of q (ROW_COLUMNS). type is a
+ * buffer of STORE_TYPE_MAX bytes for the type taken from the id. */
+static int row_read(store_sqlite *s, sqlite3_stmt *q, store_row *row, row_buf *b, char *type,
+		    sol_err *err)
+{
+	memset(row, 0, sizeof *row);
+	row->id = (const char *)sqlite3_column_text(q, 0);
+	const char *dash = strstr(row->id, "--");
+	size_t tlen = dash ? (size_t)(dash - row->id) : 0;
+	if (tlen >= STORE_TYPE_MAX)
+		tlen = 0;
+	memcpy(type, row->id, tlen);
+	type[tlen] = '\0';
+	row->type = type;
+	row->date_added = sqlite3_column_int64(q, 1);
+	row->version = sqlite3_column_int64(q, 2);
+	row->source = (const char *)sqlite3_column_text(q, 3);
+	row->tlp = (stix_tlp)sqlite3_column_int(q, 4);
+	row->revoked = sqlite3_column_int(q, 5) != 0;
+	row->confidence = sqlite3_column_type(q, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(q, 6);
+	row->valid_until =
+	    sqlite3_column_type(q, 7) == SQLITE_NULL ? SOL_TIME_NONE : sqlite3_column_int64(q, 7);
+	row->unmatchable = (const char *)sqlite3_column_text(q, 8);
+	row->current = sqlite3_column_int(q, 11) != 0;
+	const void *body = sqlite3_column_blob(q, 10);
+	int rc = body_unpack(s, sqlite3_column_int(q, 9), body, (size_t)sqlite3_column_bytes(q, 10),
+			     b, err);
+	if (rc != 0)
+		return rc;
+	row->json = b->json;
+	row->json_len = b->len;
+	if (strcmp(type, "indicator") == 0) {
+		if ((rc = atoms_load(s, row->date_added, &b->atoms, err)) != 0)
+			return rc;
+		if (row->unmatchable)
+			snprintf(b->atoms.reason, sizeof b->atoms.reason, "%s", row->unmatchable);
+		row->atoms = &b->atoms;
+	}
+	return 0;
+}
+
+/* True if row passes the value filter: a substring of an atom value or of
+ * the JSON (case-sensitive). */
+static bool row_has_value(const store_row *row, const char *value)
+{
+	size_t n = strlen(value);
+	if (memmem(row->json, row->json_len, value, n))
+		return true;
+	for (size_t i = 0; row->atoms && i < row->atoms->n; i++)
+		if (strstr(row->atoms->v[i].value, value))
+			return true;
+	return false;
+}
+
+/* Step q (already bound) and call fn for each row that passes f (NULL: no
+ * C-side filtering); at most f->limit rows. Returns 0, a store error, or
+ * what fn returned to stop. */
+static int rows_walk(store_sqlite *s, sqlite3_stmt *q, const store_filter *f, store_row_fn fn,
+		     void *ctx, size_t *n, sol_err *err)
+{
+	row_buf b = {0};
+	stix_atoms_init(&b.atoms);
+	char type[STORE_TYPE_MAX];
+	store_row row;
+	int rc = 0, step;
+	*n = 0;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if ((rc = row_read(s, q, &row, &b, type, err)) != 0)
+			break;
+		if (f && f->value && !row_has_value(&row, f->value))
+			continue;
+		++*n;
+		if ((rc = fn(ctx, &row)) != 0)
+			break;
+		if (f && f->limit && *n == f->limit)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = db_fail(s, err, "reading objects");
+	row_buf_fini(&b);
+	return rc;
+}
+
+static int rows_of_id(store_sqlite *s, int which, const char *id, store_row_fn fn, void *ctx,
+		      sol_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = stmt_take(s, which, &q, err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	size_t n;
+	rc = rows_walk(s, q, NULL, fn, ctx, &n, err);
+	stmt_give(s, which, q);
+	if (rc == 0 && n == 0)
+		rc = sol_fail(err, SOL_ENOTFOUND, id, "no such object");
+	return rc;
+}
+
+static int sqlite_object_current(store *base, const char *id, store_row_fn fn, void *ctx,
+				 sol_err *err)
+{
+	return rows_of_id((store_sqlite *)base, Q_CURRENT, id, fn, ctx, err);
+}
+
+static int sqlite_object_versions(store *base, const char *id, store_row_fn fn, void *ctx,
+				  sol_err *err)
+{
+	return rows_of_id((store_sqlite *)base, Q_VERSIONS, id, fn, ctx, err);
+}
+
+static int sqlite_object_list(store *base, const store_filter *f, store_row_fn fn, void *ctx,
+			      sol_err *err)
+{
+	store_sqlite *s = (store_sqlite *)base;
+	sqlite3_stmt *q;
+	int rc = stmt_take(s, Q_LIST, &q, err);
+	if (rc != 0)
+		return rc;
+	char *prefix = f->type ? xasprintf("%s--", f->type) : NULL;
+	sqlite3_bind_int64(q, 1, f->added_since == SOL_TIME_NONE ? INT64_MIN : f->added_since);
+	sqlite3_bind_text(q, 2, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, f->tlp);
+	sqlite3_bind_text(q, 4, f->source, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 5, f->include_revoked);
+	size_t n;
+	rc = rows_walk(s, q, f, fn, ctx, &n, err);
+	stmt_give(s, Q_LIST, q);
+	free(prefix);
+	return rc;
+}
+
+/* ---- statistics and size ----------------------------------------------- */
+
+/* Each query yields (key, count) rows for one dimension of store_stats. */
+#define CURRENT "FROM objects o JOIN versions v ON v.date_added = o.cur "
+#define INDICATORS CURRENT "WHERE o.id >= 'indicator--' AND o.id < 'indicator-.' "
+static const struct stat_query {
+	const char *dimension; /* store_stat_fn's dimension */
+	bool tlp_key;          /* key is a stix_tlp number to name */
+	const char *sql;       /* SELECT key, count */
+} stat_queries[] = {
+    {"objects", false, "SELECT 'all', count(*) FROM objects"},
+    {"versions", false, "SELECT 'all', count(*) FROM versions"},
+    {"type", false,
+     "SELECT substr(o.id, 1, instr(o.id, '--') - 1) AS t, count(*) FROM objects o "
+     "GROUP BY t ORDER BY t"},
+    {"tlp", true, "SELECT v.tlp, count(*) " CURRENT "GROUP BY v.tlp ORDER BY v.tlp"},
+    {"source", false,
+     "SELECT s.name, count(*) " CURRENT "JOIN sources s ON s.sid = v.source "
+     "GROUP BY s.name ORDER BY s.name"},
+    {"revoked", false, "SELECT 'revoked', count(*) " CURRENT "WHERE v.revoked"},
+    {"indicators", false,
+     "SELECT CASE WHEN v.unmatchable IS NULL THEN 'line-matchable' "
+     "ELSE 'not line-matchable' END AS k, count(*) " INDICATORS "GROUP BY k ORDER BY k"},
+    {"reason", false,
+     "SELECT v.unmatchable, count(*) " INDICATORS "AND v.unmatchable IS NOT NULL "
+     "GROUP BY v.unmatchable ORDER BY v.unmatchable"},
+};
+
+static int sqlite_stats(store *base, store_stat_fn fn, void *ctx, sol_err *err)
+{
+	store_sqlite *s = (store_sqlite *)base;
+	for (size_t i = 0; i < sizeof stat_queries / sizeof stat_queries[0]; i++) {
+		const struct stat_query *sq = &stat_queries[i];
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(s->db, sq->sql, -1, &q, NULL) != SQLITE_OK)
+			return db_fail(s, err, "counting");
+		int rc = 0, step;
+		while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+			const char *key = sq->tlp_key
+					      ? stix_tlp_name((stix_tlp)sqlite3_column_int(q, 0))
+					      : (const char *)sqlite3_column_text(q, 0);
+			if ((rc = fn(ctx, sq->dimension, key, sqlite3_column_int64(q, 1))) != 0)
+				break;
+		}
+		if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+			rc = db_fail(s, err, "counting");
+		sqlite3_finalize(q);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int64_t file_size(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+}
+
+static int64_t sqlite_size_bytes(store *base)
+{
+	char *wal = xasprintf("%s-wal", base->location);
+	int64_t n = file_size(base->location) + file_size(wal);
+	free(wal);
+	return n;
+}
+
+static const struct store_ops sqlite_ops = {
+    .name = "sqlite",
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .object_put = sqlite_object_put,
+    .object_current = sqlite_object_current,
+    .object_versions = sqlite_object_versions,
+    .object_list = sqlite_object_list,
+    .stats = sqlite_stats,
+    .size_bytes = sqlite_size_bytes,
+    .close = sqlite_close,
+};

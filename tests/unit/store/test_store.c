@@ -1,0 +1,1011 @@
+/*
+ * test_store.c - the SQLite store on real files in a temporary directory:
+ * creating, reopening and migrating the file, every store_object_put
+ * result, versions, revocation, transactions, list filters, statistics,
+ * byte-exact bodies, and the on-disk size of simple indicators.
+ *
+ * stix_meta and stix_atoms are built by hand, as the importer would fill
+ * them, so these tests need neither the validator nor the pattern parser.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "testlib.h"
+
+#define TLP_CLEAR_ID "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
+#define T0 1767225600000000LL /* 2026-01-01T00:00:00Z */
+#define SEC 1000000LL
+
+/* ---- fixtures and helpers -------------------------------------------- */
+
+typedef struct fx {
+	char *dir;  /* temporary directory */
+	char *path; /* dir/intel.db */
+	store *st;  /* open store */
+} fx;
+
+static int fx_setup(void **state)
+{
+	fx *f = calloc(1, sizeof *f);
+	f->dir = test_tmpdir();
+	f->path = test_path(f->dir, "intel.db");
+	sol_err err;
+	assert_int_equal(store_open(f->path, &f->st, &err), 0);
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	fx *f = *state;
+	store_close(f->st);
+	free(f->path);
+	test_tmpdir_remove(f->dir);
+	free(f);
+	return 0;
+}
+
+static void fx_reopen(fx *f)
+{
+	sol_err err;
+	store_close(f->st);
+	assert_int_equal(store_open(f->path, &f->st, &err), 0);
+}
+
+/* A hand-made version: meta plus canonical-looking JSON. */
+typedef struct obj {
+	stix_meta meta;   /* what the validator would say */
+	char json[1024];  /* the body */
+	stix_atom atom;   /* one atom for indicators */
+	stix_atoms atoms; /* {&atom, 1} or {NULL, 0, reason} */
+	store_object o;   /* ready for store_object_put */
+} obj;
+
+/* An indicator for `value` (an IPv4 atom) at version v; extra goes into
+ * the JSON so two bodies of one version can differ. */
+static void make_indicator(obj *x, const char *id, sol_time v, const char *value, const char *extra)
+{
+	memset(x, 0, sizeof *x);
+	char ts[32];
+	sol_time_format(v, ts, sizeof ts);
+	x->meta = (stix_meta){.type = "indicator",
+			      .id = id,
+			      .category = STIX_SDO,
+			      .created = v,
+			      .modified = v,
+			      .version = v,
+			      .confidence = -1,
+			      .tlp = TLP_CLEAR,
+			      .valid_until = SOL_TIME_NONE};
+	snprintf(x->json, sizeof x->json,
+		 "{\"created\":\"%s\",%s\"id\":\"%s\",\"modified\":\"%s\",\"object_marking_refs\":"
+		 "[\"" TLP_CLEAR_ID "\"],\"pattern\":\"[ipv4-addr:value = '%s']\","
+		 "\"pattern_type\":\"stix\",\"spec_version\":\"2.1\",\"type\":\"indicator\","
+		 "\"valid_from\":\"%s\"}",
+		 ts, extra ? extra : "", id, ts, value, ts);
+	x->atom = (stix_atom){.kind = OBS_IPV4, .value = (char *)value};
+	x->atoms = (stix_atoms){.v = &x->atom, .n = 1, .cap = 1};
+	x->o = (store_object){.meta = &x->meta,
+			      .json = x->json,
+			      .json_len = strlen(x->json),
+			      .source = "test",
+			      .tlp = TLP_CLEAR,
+			      .atoms = &x->atoms};
+}
+
+/* A non-indicator (malware, identity, ...) at version v. */
+static void make_sdo(obj *x, const char *type, const char *id, sol_time v, const char *name)
+{
+	memset(x, 0, sizeof *x);
+	x->meta = (stix_meta){.type = type,
+			      .id = id,
+			      .category = STIX_SDO,
+			      .created = v,
+			      .modified = v,
+			      .version = v,
+			      .confidence = -1,
+			      .valid_until = SOL_TIME_NONE};
+	snprintf(x->json, sizeof x->json,
+		 "{\"id\":\"%s\",\"modified\":%lld,\"name\":\"%s\",\"type\":\"%s\"}", id,
+		 (long long)v, name, type);
+	x->o = (store_object){.meta = &x->meta,
+			      .json = x->json,
+			      .json_len = strlen(x->json),
+			      .source = "test",
+			      .tlp = TLP_NONE};
+}
+
+static store_put_result put(store *st, const store_object *o)
+{
+	store_put_result r;
+	sol_err err;
+	int rc = store_object_put(st, o, &r, &err);
+	if (rc != 0)
+		fail_msg("put %s: %s: %s", o->meta->id, err.where, err.msg);
+	return r;
+}
+
+/* Rows collected from a walk, copied out of the callback. */
+typedef struct got_row {
+	char *id, *type, *source, *json, *unmatchable, *atom0;
+	sol_time version, date_added, valid_until;
+	stix_tlp tlp;
+	int confidence;
+	bool revoked, current, has_atoms;
+	size_t json_len, n_atoms;
+	bool atom0_subdomains;
+} got_row;
+
+typedef struct got {
+	got_row r[64];
+	size_t n;
+	int stop_after; /* return 7 after this many rows; 0 = never */
+} got;
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int collect(void *ctx, const store_row *row)
+{
+	got *g = ctx;
+	assert_true(g->n < 64);
+	got_row *r = &g->r[g->n++];
+	r->id = strdup(row->id);
+	r->type = strdup(row->type);
+	r->source = strdup(row->source);
+	r->json = malloc(row->json_len + 1);
+	memcpy(r->json, row->json, row->json_len + 1);
+	r->json_len = row->json_len;
+	r->unmatchable = dup_or_null(row->unmatchable);
+	r->version = row->version;
+	r->date_added = row->date_added;
+	r->valid_until = row->valid_until;
+	r->tlp = row->tlp;
+	r->confidence = row->confidence;
+	r->revoked = row->revoked;
+	r->current = row->current;
+	r->has_atoms = row->atoms != NULL;
+	r->n_atoms = row->atoms ? row->atoms->n : 0;
+	r->atom0 = row->atoms && row->atoms->n ? strdup(row->atoms->v[0].value) : NULL;
+	r->atom0_subdomains = row->atoms && row->atoms->n && row->atoms->v[0].subdomains;
+	return g->stop_after && g->n == (size_t)g->stop_after ? 7 : 0;
+}
+
+static void got_free(got *g)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		got_row *r = &g->r[i];
+		free(r->id), free(r->type), free(r->source), free(r->json);
+		free(r->unmatchable), free(r->atom0);
+	}
+	memset(g, 0, sizeof *g);
+}
+
+static void list(store *st, const store_filter *flt, got *g)
+{
+	sol_err err;
+	got_free(g);
+	assert_int_equal(store_object_list(st, flt, collect, g, &err), 0);
+}
+
+static void current(store *st, const char *id, got *g)
+{
+	sol_err err;
+	got_free(g);
+	assert_int_equal(store_object_current(st, id, collect, g, &err), 0);
+	assert_int_equal(g->n, 1);
+}
+
+static void versions(store *st, const char *id, got *g)
+{
+	sol_err err;
+	got_free(g);
+	assert_int_equal(store_object_versions(st, id, collect, g, &err), 0);
+}
+
+static int user_version(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	int v = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+static void sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* ---- open, reopen, migrate -------------------------------------------- */
+
+static void test_create_reopen(void **state)
+{
+	fx *f = *state;
+	struct stat sb;
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(user_version(f->path), 1);
+	assert_string_equal(f->st->ops->name, "sqlite");
+	assert_string_equal(f->st->location, f->path);
+
+	obj x;
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-000000000001", T0, "198.51.100.7",
+		       NULL);
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	char *wal = test_path(f->dir, "intel.db-wal");
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	free(wal);
+	assert_true(store_size_bytes(f->st) > 0);
+
+	fx_reopen(f);
+	got g = {0};
+	current(f->st, x.meta.id, &g);
+	assert_string_equal(g.r[0].json, x.json);
+	assert_int_equal(user_version(f->path), 1);
+	got_free(&g);
+}
+
+static void test_open_errors(void **state)
+{
+	(void)state;
+	char *dir = test_tmpdir();
+	store *st = (store *)1;
+	sol_err err;
+
+	char *missing = test_path(dir, "no/such/dir/intel.db");
+	assert_int_equal(store_open(missing, &st, &err), SOL_EIO);
+	assert_null(st);
+	assert_string_equal(err.where, missing);
+	free(missing);
+
+	/* A directory where the file should be. */
+	assert_int_equal(store_open(dir, &st, &err), SOL_EIO);
+	assert_string_equal(err.where, dir);
+
+	/* Not a database: refused, and left as it was. */
+	char *junk = test_path(dir, "junk.db");
+	const char text[] = "this is a text file, not an SQLite database, even if it is long\n"
+			    "enough to hold a database header of one hundred bytes........\n";
+	test_write_file(junk, text, sizeof text - 1);
+	assert_int_equal(store_open(junk, &st, &err), SOL_EDB);
+	assert_string_equal(err.where, junk);
+	size_t len;
+	char *back = test_read_file(junk, &len);
+	assert_int_equal(len, sizeof text - 1);
+	assert_memory_equal(back, text, len);
+	free(back);
+	free(junk);
+
+	/* From a newer solidarity: refused with both versions named. */
+	char *future = test_path(dir, "future.db");
+	sql_exec(future, "CREATE TABLE t(x); PRAGMA user_version = 99;");
+	assert_int_equal(store_open(future, &st, &err), SOL_EDB);
+	assert_string_equal(err.where, future);
+	assert_non_null(strstr(err.msg, "99"));
+	assert_non_null(strstr(err.msg, "newer"));
+	assert_int_equal(user_version(future), 99);
+	free(future);
+
+	/* A migration that fails is rolled back whole: no half schema. */
+	char *clash = test_path(dir, "clash.db");
+	sql_exec(clash, "CREATE TABLE objects(x);");
+	assert_int_equal(store_open(clash, &st, &err), SOL_EDB);
+	assert_string_equal(err.where, clash);
+	assert_int_equal(user_version(clash), 0);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(clash, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "SELECT * FROM sources", NULL, NULL, NULL), SQLITE_ERROR);
+	sqlite3_close(db);
+	free(clash);
+
+	/* An SQLite file at version 0 with other tables is migrated. */
+	char *old = test_path(dir, "old.db");
+	sql_exec(old, "CREATE TABLE notes(x); INSERT INTO notes VALUES('kept');");
+	assert_int_equal(store_open(old, &st, &err), 0);
+	store_close(st);
+	assert_int_equal(user_version(old), 1);
+	free(old);
+
+	test_tmpdir_remove(dir);
+}
+
+static void test_readonly_file(void **state)
+{
+	(void)state;
+	if (geteuid() == 0)
+		skip(); /* root writes anyway */
+	char *dir = test_tmpdir();
+	char *path = test_path(dir, "ro.db");
+	store *st;
+	sol_err err;
+	assert_int_equal(store_open(path, &st, &err), 0);
+	store_close(st);
+	assert_int_equal(chmod(path, 0400), 0);
+	assert_true(store_open(path, &st, &err) == SOL_EIO);
+	assert_string_equal(err.where, path);
+	free(path);
+	test_tmpdir_remove(dir);
+}
+
+/* ---- put --------------------------------------------------------------- */
+
+static void test_put_results(void **state)
+{
+	fx *f = *state;
+	const char *id = "indicator--00000000-0000-4000-8000-0000000000aa";
+	obj v2, v2b, v3, v1, v1b;
+	make_indicator(&v2, id, T0 + 2 * SEC, "198.51.100.2", NULL);
+	make_indicator(&v2b, id, T0 + 2 * SEC, "198.51.100.2", "\"name\":\"changed\",");
+	make_indicator(&v3, id, T0 + 3 * SEC, "198.51.100.3", NULL);
+	make_indicator(&v1, id, T0 + 1 * SEC, "198.51.100.1", NULL);
+	make_indicator(&v1b, id, T0 + 1 * SEC, "198.51.100.1", "\"name\":\"other\",");
+
+	static const struct {
+		int which; /* index into vs[] */
+		store_put_result want;
+	} steps[] = {
+	    {0, STORE_NEW},       {0, STORE_UNCHANGED}, {1, STORE_CONFLICT}, {2, STORE_UPDATED},
+	    {0, STORE_UNCHANGED}, {1, STORE_CONFLICT},  {3, STORE_OLDER},    {3, STORE_UNCHANGED},
+	    {4, STORE_CONFLICT},  {2, STORE_UNCHANGED},
+	};
+	obj *vs[] = {&v2, &v2b, &v3, &v1, &v1b};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		store_put_result r = put(f->st, &vs[steps[i].which]->o);
+		if (r != steps[i].want)
+			fail_msg("step %zu: got %s, want %s", i, store_put_result_name(r),
+				 store_put_result_name(steps[i].want));
+	}
+
+	got g = {0};
+	versions(f->st, id, &g);
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.r[0].json, v1.json); /* first body kept */
+	assert_string_equal(g.r[1].json, v2.json);
+	assert_string_equal(g.r[2].json, v3.json);
+	assert_int_equal(g.r[0].version, T0 + SEC);
+	assert_false(g.r[0].current);
+	assert_false(g.r[1].current);
+	assert_true(g.r[2].current);
+	/* date_added is storage order (v2, v3, v1), not version order. */
+	assert_true(g.r[1].date_added < g.r[2].date_added);
+	assert_true(g.r[2].date_added < g.r[0].date_added);
+
+	current(f->st, id, &g);
+	assert_string_equal(g.r[0].json, v3.json);
+	assert_string_equal(g.r[0].atom0, "198.51.100.3");
+	got_free(&g);
+	assert_string_equal(store_put_result_name(STORE_OLDER), "older");
+}
+
+static void test_put_bad_input(void **state)
+{
+	fx *f = *state;
+	obj x;
+	sol_err err;
+	store_put_result r;
+	make_sdo(&x, "malware", "indicator--00000000-0000-4000-8000-000000000001", T0, "m");
+	assert_int_equal(store_object_put(f->st, &x.o, &r, &err), SOL_EINVALID);
+	assert_string_equal(err.where, x.meta.id);
+	make_sdo(&x, "malware", "malware-00000000-0000-4000-8000-000000000001", T0, "m");
+	assert_int_equal(store_object_put(f->st, &x.o, &r, &err), SOL_EINVALID);
+	make_sdo(&x, "malware", "malware--00000000-0000-4000-8000-000000000001", T0, "m");
+	x.o.tlp = (stix_tlp)6;
+	assert_int_equal(store_object_put(f->st, &x.o, &r, &err), SOL_EINVALID);
+	x.o.json_len = (size_t)STIX_MAX_OBJECT + 1;
+	x.o.tlp = TLP_RED;
+	assert_int_equal(store_object_put(f->st, &x.o, &r, &err), SOL_ETOOBIG);
+	/* Nothing of the refused puts was stored. */
+	got g = {0};
+	store_filter flt;
+	store_filter_init(&flt);
+	flt.include_revoked = true;
+	list(f->st, &flt, &g);
+	assert_int_equal(g.n, 0);
+	assert_int_equal(store_object_current(f->st, x.meta.id, collect, &g, &err), SOL_ENOTFOUND);
+	assert_string_equal(err.where, x.meta.id);
+	assert_int_equal(store_object_versions(f->st, "malware--x", collect, &g, &err),
+			 SOL_ENOTFOUND);
+	assert_int_equal(g.n, 0);
+}
+
+static void test_revocation(void **state)
+{
+	fx *f = *state;
+	const char *a = "malware--00000000-0000-4000-8000-00000000000a";
+	const char *b = "malware--00000000-0000-4000-8000-00000000000b";
+	obj a1, a2, b2, b1;
+	make_sdo(&a1, "malware", a, T0 + SEC, "a");
+	make_sdo(&a2, "malware", a, T0 + 2 * SEC, "a");
+	a2.meta.revoked = true;
+	make_sdo(&b2, "malware", b, T0 + 2 * SEC, "b");
+	make_sdo(&b1, "malware", b, T0 + SEC, "b");
+	b1.meta.revoked = true; /* an older revoked version does not revoke */
+	assert_int_equal(put(f->st, &a1.o), STORE_NEW);
+	assert_int_equal(put(f->st, &b2.o), STORE_NEW);
+	assert_int_equal(put(f->st, &a2.o), STORE_UPDATED);
+	assert_int_equal(put(f->st, &b1.o), STORE_OLDER);
+
+	store_filter flt;
+	store_filter_init(&flt);
+	got g = {0};
+	list(f->st, &flt, &g);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.r[0].id, b);
+	assert_false(g.r[0].revoked);
+
+	flt.include_revoked = true;
+	list(f->st, &flt, &g);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.r[0].id, b); /* date_added order: a's current came later */
+	assert_string_equal(g.r[1].id, a);
+	assert_true(g.r[1].revoked);
+
+	current(f->st, a, &g);
+	assert_true(g.r[0].revoked);
+	versions(f->st, b, &g);
+	assert_int_equal(g.n, 2);
+	assert_true(g.r[0].revoked);
+	assert_false(g.r[1].revoked);
+	got_free(&g);
+}
+
+/* Checks that rows come in date_added order with ids in put order. */
+typedef struct walk {
+	int n;         /* rows seen */
+	sol_time last; /* previous date_added */
+	bool ordered;  /* every row so far was in order */
+} walk;
+
+static int walk_row(void *ctx, const store_row *row)
+{
+	walk *w = ctx;
+	char id[64];
+	snprintf(id, sizeof id, "indicator--00000000-0000-4000-8000-%012d", w->n);
+	w->ordered = (w->n == 0 || row->date_added > w->last) && strcmp(row->id, id) == 0 &&
+		     (w->n == 0 || w->ordered);
+	w->last = row->date_added;
+	w->n++;
+	return 0;
+}
+
+static void test_date_added_increasing(void **state)
+{
+	fx *f = *state;
+	sol_err err;
+	/* Two handles on one file: each reads the greatest date_added when it
+	 * takes the write lock, so the order holds across writers. */
+	store *other;
+	assert_int_equal(store_open(f->path, &other, &err), 0);
+	char id[64];
+	obj x;
+	for (int i = 0; i < 300; i++) {
+		snprintf(id, sizeof id, "indicator--00000000-0000-4000-8000-%012d", i);
+		make_indicator(&x, id, T0, "198.51.100.9", NULL);
+		assert_int_equal(put(i % 3 ? f->st : other, &x.o), STORE_NEW);
+	}
+	store_close(other);
+	fx_reopen(f);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	for (int i = 300; i < 600; i++) {
+		snprintf(id, sizeof id, "indicator--00000000-0000-4000-8000-%012d", i);
+		make_indicator(&x, id, T0, "198.51.100.9", NULL);
+		assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	}
+	assert_int_equal(store_commit(f->st, &err), 0);
+
+	/* Walk all 600 in list order: ids in put order, date_added rising. */
+	walk w = {0};
+	store_filter flt;
+	store_filter_init(&flt);
+	assert_int_equal(store_object_list(f->st, &flt, walk_row, &w, &err), 0);
+	assert_int_equal(w.n, 600);
+	assert_true(w.ordered);
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+static void test_rollback(void **state)
+{
+	fx *f = *state;
+	sol_err err;
+	obj kept, gone;
+	make_indicator(&kept, "indicator--00000000-0000-4000-8000-000000000001", T0, "198.51.100.1",
+		       NULL);
+	make_indicator(&gone, "indicator--00000000-0000-4000-8000-000000000002", T0, "198.51.100.2",
+		       NULL);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(put(f->st, &kept.o), STORE_NEW);
+	assert_int_equal(store_commit(f->st, &err), 0);
+
+	/* A transaction that adds an object, a version and a new source. */
+	obj kept2;
+	make_indicator(&kept2, kept.meta.id, T0 + SEC, "198.51.100.3", NULL);
+	gone.o.source = "fresh-source";
+	kept2.o.source = "fresh-source";
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(store_begin(f->st, &err), SOL_EDB); /* no nesting */
+	assert_int_equal(put(f->st, &gone.o), STORE_NEW);
+	assert_int_equal(put(f->st, &kept2.o), STORE_UPDATED);
+	store_rollback(f->st);
+	store_rollback(f->st); /* harmless without a transaction */
+
+	got g = {0};
+	assert_int_equal(store_object_current(f->st, gone.meta.id, collect, &g, &err),
+			 SOL_ENOTFOUND);
+	versions(f->st, kept.meta.id, &g);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.r[0].json, kept.json);
+
+	/* The rolled-back source is created again, not remembered. */
+	assert_int_equal(put(f->st, &gone.o), STORE_NEW);
+	store_filter flt;
+	store_filter_init(&flt);
+	flt.source = "fresh-source";
+	list(f->st, &flt, &g);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.r[0].id, gone.meta.id);
+	assert_string_equal(g.r[0].source, "fresh-source");
+
+	/* Committed work survives a reopen. */
+	fx_reopen(f);
+	current(f->st, gone.meta.id, &g);
+	got_free(&g);
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+/* Six objects in a fixed put order, for the filter tests. */
+static void put_fixture_set(store *st, obj x[6])
+{
+	make_indicator(&x[0], "indicator--00000000-0000-4000-8000-000000000001", T0, "198.51.100.1",
+		       NULL);
+	x[0].o.source = "alpha";
+	x[0].o.tlp = TLP_GREEN;
+	make_indicator(&x[1], "indicator--00000000-0000-4000-8000-000000000002", T0, "198.51.100.2",
+		       NULL);
+	x[1].o.source = "beta";
+	x[1].o.tlp = TLP_AMBER;
+	/* The atom's normal form is not in the JSON. */
+	x[1].atom = (stix_atom){.kind = OBS_DOMAIN, .subdomains = true, .value = "evil.example"};
+	make_sdo(&x[2], "malware", "malware--00000000-0000-4000-8000-000000000003", T0,
+		 "Hidden Cobra");
+	x[2].o.source = "alpha";
+	x[2].o.tlp = TLP_AMBER;
+	make_sdo(&x[3], "identity", "identity--00000000-0000-4000-8000-000000000004", T0, "CERT");
+	x[3].o.source = "beta";
+	x[3].o.tlp = TLP_CLEAR;
+	make_indicator(&x[4], "indicator--00000000-0000-4000-8000-000000000005", T0, "198.51.100.5",
+		       NULL);
+	x[4].o.source = "alpha";
+	x[4].o.tlp = TLP_RED;
+	x[4].meta.revoked = true;
+	make_indicator(&x[5], "indicator--00000000-0000-4000-8000-000000000006", T0, "198.51.100.6",
+		       NULL);
+	x[5].o.source = "beta";
+	x[5].o.tlp = TLP_AMBER;
+	x[5].atoms = (stix_atoms){.n = 0};
+	snprintf(x[5].atoms.reason, sizeof x[5].atoms.reason, "uses AND across observations");
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(put(st, &x[i].o), STORE_NEW);
+}
+
+static void test_list_filters(void **state)
+{
+	fx *f = *state;
+	obj x[6];
+	put_fixture_set(f->st, x);
+	got g = {0};
+	store_filter flt;
+
+	/* Each case: a filter and the objects it lists, by index, in order. */
+	static const struct {
+		const char *type, *source, *value;
+		int tlp;
+		bool include_revoked;
+		size_t limit;
+		int since; /* list from the date_added of x[since]; -1 = any */
+		const char *want;
+	} cases[] = {
+	    {NULL, NULL, NULL, -1, false, 0, -1, "01235"},
+	    {NULL, NULL, NULL, -1, true, 0, -1, "012345"},
+	    {"indicator", NULL, NULL, -1, false, 0, -1, "015"},
+	    {"indicator", NULL, NULL, -1, true, 0, -1, "0145"},
+	    {"indic", NULL, NULL, -1, true, 0, -1, ""},
+	    {"malware", NULL, NULL, -1, false, 0, -1, "2"},
+	    {NULL, "alpha", NULL, -1, true, 0, -1, "024"},
+	    {NULL, "beta", NULL, -1, false, 0, -1, "135"},
+	    {NULL, "nobody", NULL, -1, true, 0, -1, ""},
+	    {NULL, NULL, NULL, TLP_AMBER, false, 0, -1, "125"},
+	    {NULL, NULL, NULL, TLP_RED, false, 0, -1, ""},
+	    {NULL, NULL, NULL, TLP_RED, true, 0, -1, "4"},
+	    {NULL, NULL, NULL, TLP_NONE, true, 0, -1, ""},
+	    {NULL, NULL, "evil.example", -1, false, 0, -1, "1"},
+	    {NULL, NULL, "Hidden Cob", -1, false, 0, -1, "2"},
+	    {NULL, NULL, "198.51.100.", -1, true, 0, -1, "0145"},
+	    {NULL, NULL, "no such text", -1, true, 0, -1, ""},
+	    {NULL, NULL, NULL, -1, false, 2, -1, "01"},
+	    {NULL, NULL, "198.51.100.", -1, true, 3, -1, "014"},
+	    {NULL, NULL, NULL, -1, false, 0, 3, "35"},
+	    {"indicator", "beta", NULL, TLP_AMBER, false, 0, 1, "15"},
+	};
+	store_filter_init(&flt);
+	flt.include_revoked = true;
+	list(f->st, &flt, &g);
+	sol_time added[6];
+	for (int i = 0; i < 6; i++)
+		added[i] = g.r[i].date_added;
+
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		store_filter_init(&flt);
+		flt.type = cases[c].type;
+		flt.source = cases[c].source;
+		flt.value = cases[c].value;
+		flt.tlp = cases[c].tlp;
+		flt.include_revoked = cases[c].include_revoked;
+		flt.limit = cases[c].limit;
+		if (cases[c].since >= 0)
+			flt.added_since = added[cases[c].since];
+		list(f->st, &flt, &g);
+		char have[8] = "";
+		for (size_t i = 0; i < g.n && i < 7; i++)
+			for (int k = 0; k < 6; k++)
+				if (strcmp(g.r[i].id, x[k].meta.id) == 0)
+					have[i] = (char)('0' + k);
+		if (strcmp(have, cases[c].want) != 0)
+			fail_msg("case %zu: listed \"%s\", want \"%s\"", c, have, cases[c].want);
+	}
+
+	/* Row contents: type from the id, source, TLP, atoms, reasons. */
+	store_filter_init(&flt);
+	flt.include_revoked = true;
+	list(f->st, &flt, &g);
+	assert_string_equal(g.r[0].type, "indicator");
+	assert_string_equal(g.r[0].source, "alpha");
+	assert_int_equal(g.r[0].tlp, TLP_GREEN);
+	assert_int_equal(g.r[0].n_atoms, 1);
+	assert_null(g.r[0].unmatchable);
+	assert_string_equal(g.r[1].atom0, "evil.example");
+	assert_true(g.r[1].atom0_subdomains);
+	assert_string_equal(g.r[2].type, "malware");
+	assert_false(g.r[2].has_atoms);
+	assert_null(g.r[2].unmatchable);
+	assert_true(g.r[4].revoked);
+	assert_true(g.r[5].has_atoms);
+	assert_int_equal(g.r[5].n_atoms, 0);
+	assert_string_equal(g.r[5].unmatchable, "uses AND across observations");
+	for (int i = 0; i < 6; i++)
+		assert_true(g.r[i].current);
+	got_free(&g);
+}
+
+static void test_row_fields(void **state)
+{
+	fx *f = *state;
+	obj x;
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-000000000001", T0, "198.51.100.1",
+		       NULL);
+	x.meta.confidence = 85;
+	x.meta.valid_until = T0 + 86400 * SEC;
+	x.atoms = (stix_atoms){.n = 0}; /* unmatchable without a reason given */
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	got g = {0};
+	current(f->st, x.meta.id, &g);
+	assert_int_equal(g.r[0].confidence, 85);
+	assert_int_equal(g.r[0].valid_until, T0 + 86400 * SEC);
+	assert_int_equal(g.r[0].version, T0);
+	assert_non_null(g.r[0].unmatchable);
+	assert_true(g.r[0].date_added > 0);
+
+	obj y;
+	make_sdo(&y, "malware", "malware--00000000-0000-4000-8000-000000000002", T0, "m");
+	assert_int_equal(put(f->st, &y.o), STORE_NEW);
+	current(f->st, y.meta.id, &g);
+	assert_int_equal(g.r[0].confidence, -1);
+	assert_int_equal(g.r[0].valid_until, SOL_TIME_NONE);
+	assert_int_equal(g.r[0].tlp, TLP_NONE);
+	got_free(&g);
+}
+
+/* Bodies come back byte for byte: UTF-8, large, tiny (stored raw). */
+static void test_body_roundtrip(void **state)
+{
+	fx *f = *state;
+	obj x;
+	make_sdo(&x, "identity", "identity--00000000-0000-4000-8000-000000000001", T0,
+		 "Zürich \u6771\u4eac \xf0\x9f\x90\x89 \\\"quoted\\\" \\u0000");
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+
+	/* 200 KB that compresses well, then 64 KB that does not. */
+	size_t big_len = 200000;
+	char *big = malloc(big_len + 1);
+	int n = snprintf(big, big_len, "{\"description\":\"");
+	for (size_t i = (size_t)n; i < big_len - 2; i++)
+		big[i] = "abcdefgh"[i % 8];
+	memcpy(big + big_len - 2, "\"}", 3);
+	obj y;
+	make_sdo(&y, "report", "report--00000000-0000-4000-8000-000000000002", T0, "r");
+	y.o.json = big;
+	y.o.json_len = big_len;
+	assert_int_equal(put(f->st, &y.o), STORE_NEW);
+
+	size_t rnd_len = 65536;
+	char *rnd = malloc(rnd_len + 1);
+	uint64_t h = 0x9e3779b97f4a7c15u;
+	for (size_t i = 0; i < rnd_len; i++) {
+		h ^= h << 13, h ^= h >> 7, h ^= h << 17;
+		rnd[i] = (char)(0x21 + h % 90);
+	}
+	rnd[rnd_len] = '\0';
+	obj z;
+	make_sdo(&z, "note", "note--00000000-0000-4000-8000-000000000003", T0, "n");
+	z.o.json = rnd;
+	z.o.json_len = rnd_len;
+	assert_int_equal(put(f->st, &z.o), STORE_NEW);
+
+	obj t;
+	make_sdo(&t, "x-tiny", "x-tiny--00000000-0000-4000-8000-000000000004", T0, "t");
+	t.o.json = "{}";
+	t.o.json_len = 2;
+	assert_int_equal(put(f->st, &t.o), STORE_NEW);
+
+	fx_reopen(f);
+	got g = {0};
+	current(f->st, x.meta.id, &g);
+	assert_int_equal(g.r[0].json_len, strlen(x.json));
+	assert_memory_equal(g.r[0].json, x.json, strlen(x.json));
+	current(f->st, y.meta.id, &g);
+	assert_int_equal(g.r[0].json_len, big_len);
+	assert_memory_equal(g.r[0].json, big, big_len);
+	current(f->st, z.meta.id, &g);
+	assert_int_equal(g.r[0].json_len, rnd_len);
+	assert_memory_equal(g.r[0].json, rnd, rnd_len);
+	current(f->st, t.meta.id, &g);
+	assert_string_equal(g.r[0].json, "{}");
+	assert_string_equal(g.r[0].type, "x-tiny");
+	got_free(&g);
+	/* The same bytes again are unchanged; one byte different conflicts. */
+	assert_int_equal(put(f->st, &y.o), STORE_UNCHANGED);
+	big[100] = 'X';
+	assert_int_equal(put(f->st, &y.o), STORE_CONFLICT);
+	free(big);
+	free(rnd);
+}
+
+/* A callback may call back into the store; a non-zero return stops. */
+typedef struct nested {
+	store *st;    /* the store being walked */
+	int rows;     /* rows seen by the outer walk */
+	int versions; /* rows seen by the inner calls */
+} nested;
+
+static int count_row(void *ctx, const store_row *row)
+{
+	(void)row;
+	++*(int *)ctx;
+	return 0;
+}
+
+static int nested_row(void *ctx, const store_row *row)
+{
+	nested *n = ctx;
+	sol_err err;
+	char *id = strdup(row->id);
+	char *json = strdup(row->json);
+	assert_int_equal(store_object_versions(n->st, id, count_row, &n->versions, &err), 0);
+	assert_int_equal(store_object_current(n->st, id, count_row, &n->versions, &err), 0);
+	/* Our row is untouched by the nested calls. */
+	assert_string_equal(row->id, id);
+	assert_string_equal(row->json, json);
+	free(id);
+	free(json);
+	return ++n->rows == 4 ? 42 : 0;
+}
+
+static void test_callbacks(void **state)
+{
+	fx *f = *state;
+	obj x[6];
+	put_fixture_set(f->st, x);
+	sol_err err;
+	store_filter flt;
+	store_filter_init(&flt);
+	flt.include_revoked = true;
+	nested n = {f->st, 0, 0};
+	assert_int_equal(store_object_list(f->st, &flt, nested_row, &n, &err), 42);
+	assert_int_equal(n.rows, 4);
+	assert_int_equal(n.versions, 8);
+
+	got g = {.stop_after = 2};
+	assert_int_equal(store_object_list(f->st, &flt, collect, &g, &err), 7);
+	assert_int_equal(g.n, 2);
+	got_free(&g);
+	/* The walk that was stopped leaves no statement busy. */
+	list(f->st, &flt, &g);
+	assert_int_equal(g.n, 6);
+	got_free(&g);
+}
+
+/* ---- statistics --------------------------------------------------------- */
+
+typedef struct stat_seen {
+	char text[2048]; /* "dimension/key=count;" for every callback */
+} stat_seen;
+
+static int stat_collect(void *ctx, const char *dimension, const char *key, int64_t count)
+{
+	stat_seen *s = ctx;
+	size_t n = strlen(s->text);
+	snprintf(s->text + n, sizeof s->text - n, "%s/%s=%lld;", dimension, key, (long long)count);
+	return 0;
+}
+
+static void test_stats(void **state)
+{
+	fx *f = *state;
+	obj x[6];
+	put_fixture_set(f->st, x);
+	obj again;
+	make_indicator(&again, x[0].meta.id, T0 + SEC, "198.51.100.1", NULL);
+	again.o.source = "alpha";
+	again.o.tlp = TLP_RED;
+	assert_int_equal(put(f->st, &again.o), STORE_UPDATED);
+
+	stat_seen s = {""};
+	sol_err err;
+	assert_int_equal(store_stats(f->st, stat_collect, &s, &err), 0);
+	assert_string_equal(s.text, "objects/all=6;"
+				    "versions/all=7;"
+				    "type/identity=1;type/indicator=4;type/malware=1;"
+				    "tlp/clear=1;tlp/amber=3;tlp/red=2;"
+				    "source/alpha=3;source/beta=3;"
+				    "revoked/revoked=1;"
+				    "indicators/line-matchable=3;indicators/not line-matchable=1;"
+				    "reason/uses AND across observations=1;");
+
+	store *empty;
+	char *path = test_path(f->dir, "empty.db");
+	assert_int_equal(store_open(path, &empty, &err), 0);
+	s.text[0] = '\0';
+	assert_int_equal(store_stats(empty, stat_collect, &s, &err), 0);
+	assert_string_equal(s.text, "objects/all=0;versions/all=0;revoked/revoked=0;");
+	store_close(empty);
+	free(path);
+}
+
+/* ---- size and speed ----------------------------------------------------- */
+
+#define SIZE_N 20000
+#define SIZE_MAX_PER 400 /* bytes per simple indicator, the requirement */
+
+/* One simple indicator as the CSV importer makes it. */
+typedef struct simple {
+	char id[64];    /* indicator--<uuid4> */
+	char ip[16];    /* its one atom */
+	char json[400]; /* canonical body */
+	size_t len;     /* strlen(json) */
+	sol_time t;     /* created = modified = valid_from */
+} simple;
+
+static void make_simple(simple *x, int i)
+{
+	char uuid[37], ts[32];
+	sol_uuid4(uuid);
+	snprintf(x->id, sizeof x->id, "indicator--%s", uuid);
+	snprintf(x->ip, sizeof x->ip, "10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
+	x->t = T0 + (sol_time)i * 1000;
+	sol_time_format(x->t, ts, sizeof ts);
+	x->len = (size_t)snprintf(
+	    x->json, sizeof x->json,
+	    "{\"created\":\"%s\",\"id\":\"%s\",\"modified\":\"%s\",\"object_marking_refs\":"
+	    "[\"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421\"],\"pattern\":"
+	    "\"[ipv4-addr:value = '%s']\",\"pattern_type\":\"stix\",\"spec_version\":\"2.1\","
+	    "\"type\":\"indicator\",\"valid_from\":\"%s\"}",
+	    ts, x->id, ts, x->ip, ts);
+}
+
+static void test_size(void **state)
+{
+	fx *f = *state;
+	sol_err err;
+	simple *all = calloc(SIZE_N, sizeof *all);
+	size_t json_bytes = 0;
+	for (int i = 0; i < SIZE_N; i++) {
+		make_simple(&all[i], i);
+		json_bytes += all[i].len;
+	}
+
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	for (int i = 0; i < SIZE_N; i++) {
+		simple *x = &all[i];
+		stix_meta m = {.type = "indicator",
+			       .id = x->id,
+			       .category = STIX_SDO,
+			       .created = x->t,
+			       .modified = x->t,
+			       .version = x->t,
+			       .confidence = -1,
+			       .tlp = TLP_AMBER,
+			       .valid_until = SOL_TIME_NONE};
+		stix_atom atom = {.kind = OBS_IPV4, .value = x->ip};
+		stix_atoms atoms = {.v = &atom, .n = 1, .cap = 1};
+		store_object o = {.meta = &m,
+				  .json = x->json,
+				  .json_len = x->len,
+				  .source = "csv",
+				  .tlp = TLP_AMBER,
+				  .atoms = &atoms};
+		store_put_result r;
+		assert_int_equal(store_object_put(f->st, &o, &r, &err), 0);
+		assert_int_equal(r, STORE_NEW);
+	}
+	assert_int_equal(store_commit(f->st, &err), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	assert_true(store_size_bytes(f->st) > 0);
+
+	/* Closing the last connection checkpoints the WAL into the file. */
+	store_close(f->st);
+	f->st = NULL;
+	char *wal = test_path(f->dir, "intel.db-wal");
+	struct stat sb;
+	assert_int_not_equal(stat(wal, &sb), 0);
+	free(wal);
+	assert_int_equal(stat(f->path, &sb), 0);
+	double per = (double)sb.st_size / SIZE_N;
+	print_message("size: %d indicators of %.0f bytes JSON: %.1f bytes/indicator on disk, "
+		      "%.0f puts/second\n",
+		      SIZE_N, (double)json_bytes / SIZE_N, per, SIZE_N / secs);
+	assert_true(per < SIZE_MAX_PER);
+
+	fx_reopen(f);
+	assert_true(store_size_bytes(f->st) >= sb.st_size);
+	got g = {0};
+	for (int i = 0; i < SIZE_N; i += SIZE_N / 7) {
+		current(f->st, all[i].id, &g);
+		assert_string_equal(g.r[0].json, all[i].json);
+		assert_string_equal(g.r[0].atom0, all[i].ip);
+		assert_int_equal(g.r[0].tlp, TLP_AMBER);
+	}
+	got_free(&g);
+	free(all);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_create_reopen, fx_setup, fx_teardown),
+	    cmocka_unit_test(test_open_errors),
+	    cmocka_unit_test(test_readonly_file),
+	    cmocka_unit_test_setup_teardown(test_put_results, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_put_bad_input, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_revocation, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_date_added_increasing, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_rollback, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_list_filters, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_row_fields, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_body_roundtrip, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_callbacks, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_stats, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_size, fx_setup, fx_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
