@@ -45,7 +45,7 @@ int ingest_lines(ingest_ctx *cx, FILE *f, const char *name, ingest_format fmt, s
  *   object_marking_refs = TLP 2.0 id of tlp (none for TLP_NONE)
  *   created_by_ref = created_by (may be NULL)
  *   name = name (may be NULL), labels/description left out.
- * Returns a new reference.
+ * Returns a new reference, or NULL if the value is not valid UTF-8.
  */
 json_t *ingest_indicator_new(ingest_ctx *cx, const obs_value *v, bool subdomains,
 			     const char *uuid, const char *name, stix_tlp tlp,
@@ -58,6 +58,16 @@ json_t *ingest_indicator_new(ingest_ctx *cx, const obs_value *v, bool subdomains
  * changes nothing.
  */
 int ingest_generated(ingest_ctx *cx, json_t *obj, const char *where, sol_err *err);
+
+/*
+ * CSV/text's fast path: exactly ingest_indicator_new(cx, v, subdomains,
+ * NULL, v->norm, opts.default_tlp, NULL, when) passed to ingest_generated,
+ * but with the canonical JSON and the atoms written directly instead of
+ * built, dumped and parsed again. A value that is not valid UTF-8 is an
+ * error at `where`, or a rejection with skip_invalid.
+ */
+int ingest_value(ingest_ctx *cx, const obs_value *v, bool subdomains, sol_time when,
+		 const char *where, sol_err *err);
 
 /* Record a rejection in the report (where and msg copied). */
 void ingest_reject_add(ingest_ctx *cx, const char *where, const char *msg);
