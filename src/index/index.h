@@ -5,8 +5,9 @@
  * `solidarity compile` feeds every current, non-revoked, still-valid atom
  * to an index_builder, which writes one immutable file (layout in
  * format.h) to a temporary name and renames it into place. The matcher
- * maps it with index_open() (an index_snapshot) and looks values up without allocating; every
- * lookup costs the same whatever the number of indicators.
+ * maps it with index_open() (an index_snapshot) and looks values up
+ * without allocating; every lookup costs the same whatever the number of
+ * indicators.
  *
  * Lookup rules (all keys are observable.h normal forms):
  *   ipv4/ipv6   exact address, else the longest CIDR containing it; an
@@ -19,10 +20,11 @@
  * A value may belong to several indicators (partners share the same IP):
  * a lookup returns all of them for the winning key.
  *
- * Ownership: index_builder is _new/_free. index_snapshot is _open/_close; every
- * pointer it returns (ids, sources, values) points into the mapping and is
- * valid until index_close. A snapshot is read-only and may be shared by
- * threads. warninglist is _new/_free.
+ * Ownership: index_builder is _new/_free. index_snapshot is _open/_close;
+ * the sources and values it returns point into the mapping and are valid
+ * until index_close; an indicator's id is either in the mapping or in the
+ * caller's index_indicator (id_buf). A snapshot is read-only and may be
+ * shared by threads. warninglist is _new/_free.
  */
 #ifndef SOL_INDEX_H
 #define SOL_INDEX_H
@@ -83,8 +85,11 @@ typedef struct index_indicator {
 	stix_tlp tlp;          /* effective TLP */
 	int confidence;        /* -1 if none */
 	sol_time valid_until;  /* SOL_TIME_NONE if none */
+	char id_buf[48];       /* id text when the file keeps only its UUID */
 } index_indicator;
 
+/* Fill out for indicator ind (< index_info.indicators). out->id points
+ * into out->id_buf or into the mapping; the other strings into the mapping. */
 void index_indicator_get(const index_snapshot *ix, uint32_t ind, index_indicator *out);
 
 typedef struct index_info {

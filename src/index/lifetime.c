@@ -46,8 +46,8 @@ static void set_kinds(index_lifetimes *l, const char *name, size_t n, int64_t da
 		const char *group;
 		obs_kind kinds[4];
 	} groups[] = {
-		{"ip", {OBS_IPV4, OBS_IPV6, OBS_CIDR4, OBS_CIDR6}},
-		{"hash", {OBS_MD5, OBS_SHA1, OBS_SHA256, OBS_SHA512}},
+	    {"ip", {OBS_IPV4, OBS_IPV6, OBS_CIDR4, OBS_CIDR6}},
+	    {"hash", {OBS_MD5, OBS_SHA1, OBS_SHA256, OBS_SHA512}},
 	};
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
 		if (strlen(groups[g].group) == n && memcmp(name, groups[g].group, n) == 0) {
