@@ -7,9 +7,9 @@
 #include "export/export.h"
 
 static const char *const format_names[EXPORT_FORMAT_COUNT] = {
-	[EXPORT_RPZ] = "rpz",   [EXPORT_NFT] = "nft", [EXPORT_SURICATA] = "suricata",
-	[EXPORT_ZEEK] = "zeek", [EXPORT_CSV] = "csv", [EXPORT_STIX] = "stix",
-	[EXPORT_MISP] = "misp",
+    [EXPORT_RPZ] = "rpz",   [EXPORT_NFT] = "nft", [EXPORT_SURICATA] = "suricata",
+    [EXPORT_ZEEK] = "zeek", [EXPORT_CSV] = "csv", [EXPORT_STIX] = "stix",
+    [EXPORT_MISP] = "misp",
 };
 
 const char *export_format_name(export_format f)

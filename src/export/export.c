@@ -1,0 +1,394 @@
+/*
+ * export.c - the part every export shares: options, the selection (one
+ * index_select walk, filtered by TLP, source, kind and audience, copied
+ * into an export_set), and files that appear all at once.
+ *
+ * Selection. index_select calls us once per kept atom, indicator after
+ * indicator (id order). The per-indicator filters (tlp_max, source,
+ * visible) are decided on the indicator's first atom and remembered until
+ * the id changes; the kind filter is per atom. Kept atoms are appended to
+ * a flat array whose strings live in one pool (export_int.h).
+ *
+ * Atomic output. A file is written to "<path>.tmp.<pid>" with a 1 MiB
+ * stdio buffer, fsync'd and renamed over path. A directory is built at
+ * "<path>.tmp.<pid>" and then renamed to path; if path already exists the
+ * two are exchanged in one renameat2(RENAME_EXCHANGE) and the old tree,
+ * now at the temporary name, is removed. Either way a reader sees the old
+ * export or the new one, never a mix.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "export/export_int.h"
+
+#define EXPORT_STDIO_BUF (1u << 20) /* bytes buffered per output file */
+
+void export_opts_init(export_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->format = EXPORT_RPZ;
+	index_lifetimes_init(&o->select.lifetimes);
+	o->select.now = sol_time_now();
+	o->tlp_max = TLP_RED;
+	o->rpz_zone = EXPORT_RPZ_ZONE;
+	o->rpz_policy = RPZ_NXDOMAIN;
+}
+
+/* ---- option parsing --------------------------------------------------- */
+
+static uint32_t kind_bit(obs_kind k)
+{
+	return 1u << k;
+}
+
+static uint32_t kinds_of_word(const char *w, size_t n)
+{
+	if (n == 2 && memcmp(w, "ip", 2) == 0)
+		return kind_bit(OBS_IPV4) | kind_bit(OBS_IPV6) | kind_bit(OBS_CIDR4) |
+		       kind_bit(OBS_CIDR6);
+	if (n == 4 && memcmp(w, "hash", 4) == 0)
+		return kind_bit(OBS_MD5) | kind_bit(OBS_SHA1) | kind_bit(OBS_SHA256) |
+		       kind_bit(OBS_SHA512);
+	for (int k = OBS_NONE + 1; k < OBS_KIND_COUNT; k++) {
+		const char *name = obs_kind_name((obs_kind)k);
+		if (strlen(name) == n && memcmp(name, w, n) == 0)
+			return kind_bit((obs_kind)k);
+	}
+	return 0;
+}
+
+int export_kinds_parse(const char *spec, uint32_t *kinds, sol_err *err)
+{
+	uint32_t mask = 0;
+	const char *p = spec;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		uint32_t bits = kinds_of_word(p, n);
+		if (!bits)
+			return sol_fail(err, SOL_EUSAGE, "--type",
+					"unknown type '%.*s' (ip, domain, url, hash, email or a "
+					"kind such as ipv4, cidr6, sha256)",
+					(int)n, p);
+		mask |= bits;
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	*kinds = mask;
+	return 0;
+}
+
+int export_rpz_policy_parse(const char *spec, export_opts *o, sol_err *err)
+{
+	static const struct {
+		const char *name;
+		export_rpz_policy policy;
+	} names[] = {{"nxdomain", RPZ_NXDOMAIN},
+		     {"nodata", RPZ_NODATA},
+		     {"drop", RPZ_DROP},
+		     {"passthru", RPZ_PASSTHRU}};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(spec, names[i].name) == 0) {
+			o->rpz_policy = names[i].policy;
+			return 0;
+		}
+	}
+	if (strncmp(spec, "redirect=", 9) != 0)
+		return sol_fail(err, SOL_EUSAGE, "--policy",
+				"unknown RPZ policy '%s' (nxdomain, nodata, drop, passthru, "
+				"redirect=NAME)",
+				spec);
+	const char *name = spec + 9;
+	size_t n = strlen(name);
+	if (n && name[n - 1] == '.')
+		n--;
+	obs_value v;
+	if (n == 0 || n > EXPORT_NAME_MAX - 1 || obs_parse(name, n, OBS_DOMAIN, &v) != 0)
+		return sol_fail(err, SOL_EUSAGE, "--policy",
+				"redirect target '%s' is not a domain name", name);
+	snprintf(o->rpz_redirect, sizeof o->rpz_redirect, "%s.", v.norm);
+	o->rpz_policy = RPZ_REDIRECT;
+	return 0;
+}
+
+/* ---- the selected set --------------------------------------------------- */
+
+void export_set_init(export_set *s)
+{
+	memset(s, 0, sizeof *s);
+	buf_init(&s->pool, SIZE_MAX);
+}
+
+void export_set_fini(export_set *s)
+{
+	free(s->atoms);
+	free(s->inds);
+	buf_fini(&s->pool);
+}
+
+static size_t pool_add(export_set *s, const char *str, size_t n)
+{
+	size_t off = s->pool.len;
+	buf_append(&s->pool, str, n + 1); /* with its NUL; the cap is SIZE_MAX */
+	return off;
+}
+
+size_t export_utoa(uint64_t v, char *out)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
+
+/* Most comparisons end at the key, without touching the pool. */
+static int atom_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const export_set *s = ctx;
+	const export_atom *a = pa, *b = pb;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	int c = strcmp(export_value(s, a), export_value(s, b));
+	if (c)
+		return c;
+	if (a->subdomains != b->subdomains)
+		return a->subdomains ? 1 : -1;
+	return strcmp(export_str(s, s->inds[a->ind].id), export_str(s, s->inds[b->ind].id));
+}
+
+void export_set_sort(export_set *s)
+{
+	if (s->n > 1)
+		qsort_r(s->atoms, s->n, sizeof *s->atoms, atom_cmp, s);
+}
+
+bool export_atom_dup(const export_set *s, size_t i)
+{
+	if (i == 0)
+		return false;
+	const export_atom *a = &s->atoms[i - 1], *b = &s->atoms[i];
+	return a->kind == b->kind && a->len == b->len &&
+	       memcmp(export_value(s, a), export_value(s, b), a->len) == 0;
+}
+
+struct collect {
+	export_set *s;        /* destination */
+	const export_opts *o; /* filters */
+	export_stats *stats;  /* counters */
+	char last_id[128];    /* indicator decided last */
+	bool keep;            /* its verdict */
+	uint32_t ind;         /* its index in s->inds when kept */
+};
+
+static bool indicator_kept(const export_opts *o, const store_indicator *ind)
+{
+	if (ind->tlp > o->tlp_max)
+		return false;
+	if (o->source && strcmp(o->source, ind->source) != 0)
+		return false;
+	return !o->visible || o->visible(o->visible_ctx, ind);
+}
+
+static uint32_t indicator_add(export_set *s, const store_indicator *ind)
+{
+	if (s->n_inds == s->cap_inds) {
+		s->cap_inds = s->cap_inds ? s->cap_inds * 2 : 1024;
+		s->inds = xrealloc(s->inds, s->cap_inds * sizeof *s->inds);
+	}
+	export_ind *e = &s->inds[s->n_inds];
+	e->id = pool_add(s, ind->id, strlen(ind->id));
+	e->source = pool_add(s, ind->source, strlen(ind->source));
+	e->tlp = ind->tlp;
+	e->confidence = ind->confidence;
+	e->valid_until = ind->valid_until;
+	return (uint32_t)s->n_inds++;
+}
+
+static int collect_atom(void *ctx, const index_selected *sel)
+{
+	struct collect *c = ctx;
+	export_set *s = c->s;
+	if (strcmp(c->last_id, sel->ind->id) != 0) {
+		snprintf(c->last_id, sizeof c->last_id, "%s", sel->ind->id);
+		c->keep = indicator_kept(c->o, sel->ind);
+		if (c->keep)
+			c->ind = indicator_add(s, sel->ind);
+	}
+	const obs_value *v = sel->value;
+	if (!c->keep || (c->o->kinds && !(c->o->kinds & kind_bit(v->kind)))) {
+		c->stats->filtered++;
+		return 0;
+	}
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 4096;
+		s->atoms = xrealloc(s->atoms, s->cap * sizeof *s->atoms);
+	}
+	export_atom *a = &s->atoms[s->n++];
+	a->key = (uint64_t)v->kind << 56;
+	for (size_t i = 0; i < 7 && i < v->len; i++)
+		a->key |= (uint64_t)(uint8_t)v->norm[i] << (48 - 8 * i);
+	a->value = pool_add(s, v->norm, v->len);
+	a->len = (uint32_t)v->len;
+	a->ind = c->ind;
+	a->kind = v->kind;
+	a->subdomains = sel->atom->subdomains;
+	a->prefix = v->prefix;
+	memcpy(a->addr, v->addr, sizeof a->addr);
+	c->stats->atoms++;
+	return 0;
+}
+
+int export_write(store *st, const export_opts *o, export_stats *stats, sol_err *err)
+{
+	export_stats local;
+	if (!stats)
+		stats = &local;
+	memset(stats, 0, sizeof *stats);
+	if (!o->path || !*o->path)
+		return sol_fail(err, SOL_EUSAGE, "--output", "an export needs an output path");
+	if ((unsigned)o->format >= EXPORT_FORMAT_COUNT)
+		return sol_fail(err, SOL_EUSAGE, NULL, "unknown export format %d", (int)o->format);
+
+	export_set s;
+	export_set_init(&s);
+	struct collect c = {.s = &s, .o = o, .stats = stats};
+	int rc = index_select(st, &o->select, collect_atom, &c, NULL, NULL, &stats->select, err);
+	if (rc == 0) {
+		export_set_sort(&s);
+		switch (o->format) {
+		case EXPORT_RPZ: rc = export_rpz_write(st, &s, o, stats, err); break;
+		case EXPORT_NFT: rc = export_nft_write(&s, o, stats, err); break;
+		case EXPORT_SURICATA: rc = export_suricata_write(&s, o, stats, err); break;
+		case EXPORT_ZEEK: rc = export_zeek_write(&s, o, stats, err); break;
+		case EXPORT_CSV: rc = export_csv_write(&s, o, stats, err); break;
+		case EXPORT_STIX: rc = export_stix_write(st, &s, o, stats, err); break;
+		case EXPORT_MISP: rc = export_misp_write(st, &s, o, stats, err); break;
+		case EXPORT_FORMAT_COUNT: rc = SOL_EINTERNAL; break;
+		}
+	}
+	export_set_fini(&s);
+	return rc;
+}
+
+/* ---- files and directories that appear complete --------------------- */
+
+static int io_fail(sol_err *err, const char *path, const char *what)
+{
+	return sol_fail(err, SOL_EIO, path, "%s failed: %s", what, strerror(errno));
+}
+
+int export_file_open(export_file *ef, const char *path, sol_err *err)
+{
+	memset(ef, 0, sizeof *ef);
+	ef->path = path;
+	ef->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	ef->f = fopen(ef->tmp, "w");
+	if (!ef->f) {
+		int rc = io_fail(err, ef->tmp, "create");
+		free(ef->tmp);
+		ef->tmp = NULL;
+		return rc;
+	}
+	ef->vbuf = xmalloc(EXPORT_STDIO_BUF);
+	setvbuf(ef->f, ef->vbuf, _IOFBF, EXPORT_STDIO_BUF);
+	return 0;
+}
+
+static void file_release(export_file *ef)
+{
+	free(ef->tmp);
+	free(ef->vbuf);
+	memset(ef, 0, sizeof *ef);
+}
+
+int export_file_commit(export_file *ef, sol_err *err)
+{
+	int rc = 0;
+	if (fflush(ef->f) != 0 || ferror(ef->f))
+		rc = io_fail(err, ef->tmp, "write");
+	else if (fsync(fileno(ef->f)) != 0)
+		rc = io_fail(err, ef->tmp, "fsync");
+	if (fclose(ef->f) != 0 && rc == 0)
+		rc = io_fail(err, ef->tmp, "close");
+	if (rc == 0 && rename(ef->tmp, ef->path) != 0)
+		rc = io_fail(err, ef->path, "rename");
+	if (rc)
+		unlink(ef->tmp);
+	file_release(ef);
+	return rc;
+}
+
+void export_file_abort(export_file *ef)
+{
+	if (ef->f) {
+		fclose(ef->f);
+		unlink(ef->tmp);
+	}
+	file_release(ef);
+}
+
+int export_dir_open(export_dir *ed, const char *path, sol_err *err)
+{
+	ed->path = path;
+	ed->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	if (mkdir(ed->tmp, 0755) != 0) {
+		int rc = io_fail(err, ed->tmp, "mkdir");
+		free(ed->tmp);
+		ed->tmp = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+char *export_dir_file(const export_dir *ed, const char *name)
+{
+	return xasprintf("%s/%s", ed->tmp, name);
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void tree_remove(const char *path)
+{
+	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int export_dir_commit(export_dir *ed, sol_err *err)
+{
+	int rc = 0;
+	if (rename(ed->tmp, ed->path) != 0) {
+		if (errno != ENOTEMPTY && errno != EEXIST)
+			rc = io_fail(err, ed->path, "rename");
+		else if (renameat2(AT_FDCWD, ed->tmp, AT_FDCWD, ed->path, RENAME_EXCHANGE) != 0)
+			rc = io_fail(err, ed->path, "rename (exchange)");
+	}
+	tree_remove(ed->tmp); /* the old export, or the new one after a failure */
+	free(ed->tmp);
+	ed->tmp = NULL;
+	return rc;
+}
+
+void export_dir_abort(export_dir *ed)
+{
+	if (ed->tmp)
+		tree_remove(ed->tmp);
+	free(ed->tmp);
+	ed->tmp = NULL;
+}
