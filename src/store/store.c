@@ -34,3 +34,17 @@ const char *store_put_result_name(store_put_result r)
 	static const char *const names[] = {"new", "updated", "older", "unchanged", "conflict"};
 	return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "?";
 }
+
+void store_member_filter_init(store_member_filter *f)
+{
+	memset(f, 0, sizeof *f);
+	f->added_after = SOL_TIME_NONE;
+	f->version.last = true;
+}
+
+bool store_name_valid(const char *name)
+{
+	size_t n =
+	    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+	return n >= 1 && n <= STORE_PARTNER_NAME_MAX && name[n] == '\0';
+}

@@ -8,7 +8,10 @@
  * partner credentials, and SQLite gives the -wal and -shm files the mode
  * of the database. Creating the directory is the caller's business.
  *
- * ON-DISK FORMAT (schema version 1, PRAGMA user_version = 1)
+ * ON-DISK FORMAT (PRAGMA user_version = the last migration step applied)
+ *
+ * Version 1 made the tables below; version 2 added `settings`; version 3
+ * added the TAXII tables, whose format table heads store_sqlite_taxii.c.
  *
  *   TABLE / COLUMN        TYPE     MEANING
  *   sources               rowid    one row per importing source
@@ -54,6 +57,10 @@
  *     subdomains          INTEGER  1 if a domain also matches names below it
  *     value               TEXT     normal form (observable.h)
  *                         PRIMARY KEY (version, seq)
+ *   settings              no rowid node settings (version 2)
+ *     key                 TEXT     "node.identity", "export.rpz...", ...;
+ *                                  PRIMARY KEY
+ *     value               TEXT     whatever the owner of the key keeps
  *
  * Nothing is ever deleted. Foreign keys are declared but not enforced:
  * objects.cur and versions.object point at each other, which SQLite could
@@ -81,19 +88,18 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zstd.h>
 
-#include "store/store_int.h"
+#include <sodium.h>
+
+#include "store/store_sqlite_int.h"
 
 #define STORE_BUSY_MS 5000      /* wait this long for another writer */
 #define STORE_CACHE_KIB "65536" /* page cache: PRAGMA cache_size = -this */
-#define STORE_TYPE_MAX 256      /* longest STIX type we store (spec: 250) */
 #define STORE_ZSTD_LEVEL 1      /* bodies are small: speed over ratio */
 #define CODEC_RAW 0             /* versions.codec: body is the JSON itself */
 #define CODEC_ZSTD_DICT1 1      /* versions.codec: zstd frame, dict_v1 */
@@ -135,11 +141,18 @@ static const char schema_v1[] =
     "  PRIMARY KEY(version, seq)\n"
     ") WITHOUT ROWID;\n";
 
+static const char schema_v2[] = "CREATE TABLE settings(\n"
+				"  key TEXT PRIMARY KEY,\n"
+				"  value TEXT NOT NULL\n"
+				") WITHOUT ROWID;\n";
+
 static const struct migration {
 	int version;     /* user_version after this step */
 	const char *sql; /* statements that take the file there */
 } migrations[] = {
     {1, schema_v1},
+    {2, schema_v2},
+    {3, store_sqlite_schema_v3},
 };
 
 #define SCHEMA_VERSION (migrations[sizeof migrations / sizeof migrations[0] - 1].version)
@@ -211,32 +224,6 @@ static const char dict_v1[] =
 
 /* ---- the store -------------------------------------------------------- */
 
-/* Cached statements; their SQL is in stmt_sql[] under the same index. */
-enum {
-	Q_BEGIN,
-	Q_COMMIT,
-	Q_ROLLBACK,
-	Q_LAST_ADDED,
-	Q_FIND,
-	Q_VERSION_HASH,
-	Q_SOURCE_FIND,
-	Q_SOURCE_ADD,
-	Q_OBJECT_ADD,
-	Q_OBJECT_CUR,
-	Q_VERSION_ADD,
-	Q_ATOM_ADD,
-	Q_ATOMS,
-	Q_CURRENT,
-	Q_VERSIONS,
-	Q_LIST,
-	Q_COUNT
-};
-
-/* The columns every read returns, in the order row_read() expects. */
-#define ROW_COLUMNS                                                                                \
-	"o.id, v.date_added, v.version, s.name, v.tlp, v.revoked, v.confidence, v.valid_until, "   \
-	"v.unmatchable, v.codec, v.body, o.cur = v.date_added "
-
 static const char *const stmt_sql[Q_COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
@@ -273,27 +260,26 @@ static const char *const stmt_sql[Q_COUNT] = {
 	       "AND (?4 IS NULL OR s.name = ?4) "
 	       "AND (?5 OR v.revoked = 0) "
 	       "ORDER BY v.date_added",
+    /* One row per atom of each current, non-revoked, matchable indicator:
+     * objects' unique index gives id order, the atoms' key seq order, so
+     * the walk streams with no sort and no query per indicator. */
+    [Q_INDICATORS] = "SELECT v.date_added, o.id, s.name, v.tlp, v.confidence, v.version, "
+		     "v.valid_until, a.kind, a.subdomains, a.value "
+		     "FROM objects o CROSS JOIN versions v CROSS JOIN atoms a "
+		     "CROSS JOIN sources s "
+		     "WHERE o.id >= 'indicator--' AND o.id < 'indicator-.' "
+		     "AND v.date_added = o.cur AND v.revoked = 0 "
+		     "AND a.version = v.date_added AND s.sid = v.source "
+		     "ORDER BY o.id, a.seq",
+    [Q_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
+    [Q_SETTING_SET] = "INSERT INTO settings(key, value) VALUES(?1, ?2) "
+		      "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 };
-
-typedef struct store_sqlite {
-	store base;                   /* ops and location; must be first */
-	sqlite3 *db;                  /* the connection */
-	sqlite3_stmt *stmts[Q_COUNT]; /* prepared once, reset after each use */
-	sol_time last_added;          /* greatest date_added; valid in a write txn */
-	char *src_name;               /* last source looked up, or NULL */
-	int64_t src_id;               /* its sources.sid */
-	ZSTD_CCtx *cctx;              /* compression context, reused */
-	ZSTD_CDict *cdict;            /* dict_v1 for compression */
-	ZSTD_DCtx *dctx;              /* decompression context, reused */
-	ZSTD_DDict *ddict;            /* dict_v1 for decompression */
-	char *zbuf;                   /* compressed body being written */
-	size_t zcap;                  /* bytes allocated at zbuf */
-} store_sqlite;
 
 static const struct store_ops sqlite_ops;
 
 /* Grow *p to hold at least need bytes. */
-static void reserve(char **p, size_t *cap, size_t need)
+void sqlite_reserve(char **p, size_t *cap, size_t need)
 {
 	if (*cap >= need)
 		return;
@@ -303,7 +289,7 @@ static void reserve(char **p, size_t *cap, size_t need)
 
 /* SQLite's last error as a sol_err naming the database path and what we
  * were doing: file trouble is SOL_EIO, the rest SOL_EDB. */
-static int db_fail(store_sqlite *s, sol_err *err, const char *what)
+int sqlite_fail(store_sqlite *s, sol_err *err, const char *what)
 {
 	int code = sqlite3_errcode(s->db) & 0xff;
 	bool io = code == SQLITE_CANTOPEN || code == SQLITE_IOERR || code == SQLITE_FULL ||
@@ -313,19 +299,19 @@ static int db_fail(store_sqlite *s, sol_err *err, const char *what)
 }
 
 /* Run a statement that returns no rows, then reset it. */
-static int stmt_run(store_sqlite *s, sqlite3_stmt *q, sol_err *err, const char *what)
+int sqlite_run(store_sqlite *s, sqlite3_stmt *q, sol_err *err, const char *what)
 {
 	int rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(s, err, what);
+		return sqlite_fail(s, err, what);
 	return 0;
 }
 
 static int exec_sql(store_sqlite *s, const char *sql, sol_err *err, const char *what)
 {
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(s, err, what);
+		return sqlite_fail(s, err, what);
 	return 0;
 }
 
@@ -350,11 +336,11 @@ static int schema_version(store_sqlite *s, int *out, sol_err *err)
 	sqlite3_stmt *q;
 	*out = 0;
 	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK)
-		return db_fail(s, err, "reading the schema version");
+		return sqlite_fail(s, err, "reading the schema version");
 	int rc = sqlite3_step(q);
 	*out = sqlite3_column_int(q, 0);
 	sqlite3_finalize(q);
-	return rc == SQLITE_ROW ? 0 : db_fail(s, err, "reading the schema version");
+	return rc == SQLITE_ROW ? 0 : sqlite_fail(s, err, "reading the schema version");
 }
 
 /* One migration step in its own transaction. The version is read again
@@ -400,6 +386,9 @@ static void sqlite_close(store *base)
 	store_sqlite *s = (store_sqlite *)base;
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(s->stmts[i]);
+	for (int i = 0; i < STORE_TAXII_STMTS; i++)
+		sqlite3_finalize(s->taxii[i]);
+	sodium_memzero(s->hash_key, sizeof s->hash_key);
 	sqlite3_close(s->db);
 	ZSTD_freeCCtx(s->cctx);
 	ZSTD_freeCDict(s->cdict);
@@ -431,7 +420,7 @@ static int sqlite_prepare_all(store_sqlite *s, sol_err *err)
 	for (int i = 0; i < Q_COUNT; i++)
 		if (sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 				       &s->stmts[i], NULL) != SQLITE_OK)
-			return db_fail(s, err, "preparing statements");
+			return sqlite_fail(s, err, "preparing statements");
 	return 0;
 }
 
@@ -453,7 +442,7 @@ int store_sqlite_open(const char *path, store **out, sol_err *err)
 	if (sqlite3_open_v2(path, &s->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
 			    NULL) != SQLITE_OK) {
-		rc = s->db ? db_fail(s, err, "opening")
+		rc = s->db ? sqlite_fail(s, err, "opening")
 			   : sol_fail(err, SOL_EIO, path, "cannot open the database");
 		goto fail;
 	}
@@ -471,10 +460,10 @@ fail:
 
 /* BEGIN IMMEDIATE takes the write lock, so the greatest date_added read
  * now stays the greatest until commit. */
-static int sqlite_begin(store *base, sol_err *err)
+int sqlite_begin(store *base, sol_err *err)
 {
 	store_sqlite *s = (store_sqlite *)base;
-	int rc = stmt_run(s, s->stmts[Q_BEGIN], err, "beginning a transaction");
+	int rc = sqlite_run(s, s->stmts[Q_BEGIN], err, "beginning a transaction");
 	if (rc != 0)
 		return rc;
 	sqlite3_stmt *q = s->stmts[Q_LAST_ADDED];
@@ -482,27 +471,28 @@ static int sqlite_begin(store *base, sol_err *err)
 	s->last_added = sqlite3_column_type(q, 0) == SQLITE_NULL ? 0 : sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
 	if (step != SQLITE_ROW) {
-		rc = db_fail(s, err, "reading date_added");
-		stmt_run(s, s->stmts[Q_ROLLBACK], NULL, "");
+		rc = sqlite_fail(s, err, "reading date_added");
+		sqlite_run(s, s->stmts[Q_ROLLBACK], NULL, "");
 	}
 	return rc;
 }
 
-static int sqlite_commit(store *base, sol_err *err)
+int sqlite_commit(store *base, sol_err *err)
 {
 	store_sqlite *s = (store_sqlite *)base;
-	return stmt_run(s, s->stmts[Q_COMMIT], err, "committing");
+	return sqlite_run(s, s->stmts[Q_COMMIT], err, "committing");
 }
 
 /* Undo the open transaction, if any, and forget the cached source id,
  * whose row may have been undone with it. */
-static void sqlite_rollback(store *base)
+void sqlite_rollback(store *base)
 {
 	store_sqlite *s = (store_sqlite *)base;
 	if (!sqlite3_get_autocommit(s->db))
-		stmt_run(s, s->stmts[Q_ROLLBACK], NULL, "rolling back");
+		sqlite_run(s, s->stmts[Q_ROLLBACK], NULL, "rolling back");
 	free(s->src_name);
 	s->src_name = NULL;
+	s->have_hash_key = false; /* it may have been made in the undone transaction */
 }
 
 /* ---- put ---------------------------------------------------------------- */
@@ -530,11 +520,11 @@ static int source_id(store_sqlite *s, const char *name, int64_t *out, sol_err *e
 	if (rc == SQLITE_DONE) {
 		q = s->stmts[Q_SOURCE_ADD];
 		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-		if ((rc = stmt_run(s, q, err, "adding a source")) != 0)
+		if ((rc = sqlite_run(s, q, err, "adding a source")) != 0)
 			return rc;
 		*out = sqlite3_last_insert_rowid(s->db);
 	} else if (rc != SQLITE_ROW) {
-		return db_fail(s, err, "looking up a source");
+		return sqlite_fail(s, err, "looking up a source");
 	}
 	free(s->src_name);
 	s->src_name = xstrdup(name);
@@ -547,7 +537,7 @@ static int source_id(store_sqlite *s, const char *name, int64_t *out, sol_err *e
 static int body_pack(store_sqlite *s, const char *json, size_t len, const void **body,
 		     size_t *body_len, int *codec, sol_err *err)
 {
-	reserve(&s->zbuf, &s->zcap, ZSTD_compressBound(len));
+	sqlite_reserve(&s->zbuf, &s->zcap, ZSTD_compressBound(len));
 	size_t n = ZSTD_compress_usingCDict(s->cctx, s->zbuf, s->zcap, json, len, s->cdict);
 	if (ZSTD_isError(n))
 		return sol_fail(err, SOL_EINTERNAL, s->base.location, "zstd: %s",
@@ -560,7 +550,7 @@ static int body_pack(store_sqlite *s, const char *json, size_t len, const void *
 	return 0;
 }
 
-static void bind_time(sqlite3_stmt *q, int i, sol_time t)
+void sqlite_bind_time(sqlite3_stmt *q, int i, sol_time t)
 {
 	if (t == SOL_TIME_NONE)
 		sqlite3_bind_null(q, i);
@@ -601,12 +591,12 @@ static int version_add(store_sqlite *s, const store_object *o, int64_t oid, sol_
 		sqlite3_bind_int(q, 7, m->confidence);
 	else
 		sqlite3_bind_null(q, 7);
-	bind_time(q, 8, m->valid_until);
+	sqlite_bind_time(q, 8, m->valid_until);
 	sqlite3_bind_int64(q, 9, (int64_t)hash);
 	sqlite3_bind_text(q, 10, unmatchable, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 11, codec);
 	sqlite3_bind_blob(q, 12, body, (int)body_len, SQLITE_STATIC);
-	if ((rc = stmt_run(s, q, err, "storing a version")) != 0)
+	if ((rc = sqlite_run(s, q, err, "storing a version")) != 0)
 		return rc;
 	if (!is_indicator(m) || !o->atoms)
 		return 0;
@@ -618,7 +608,7 @@ static int version_add(store_sqlite *s, const store_object *o, int64_t oid, sol_
 		sqlite3_bind_text(q, 3, obs_kind_name(a->kind), -1, SQLITE_STATIC);
 		sqlite3_bind_int(q, 4, a->subdomains);
 		sqlite3_bind_text(q, 5, a->value, -1, SQLITE_STATIC);
-		if ((rc = stmt_run(s, q, err, "storing an atom")) != 0)
+		if ((rc = sqlite_run(s, q, err, "storing an atom")) != 0)
 			return rc;
 	}
 	return 0;
@@ -636,8 +626,9 @@ static int version_hash(store_sqlite *s, int64_t oid, sol_time version, uint64_t
 	if (*found)
 		*hash = (uint64_t)sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
-	return step == SQLITE_ROW || step == SQLITE_DONE ? 0
-							 : db_fail(s, err, "looking up a version");
+	return step == SQLITE_ROW || step == SQLITE_DONE
+		   ? 0
+		   : sqlite_fail(s, err, "looking up a version");
 }
 
 /* Decide NEW/UPDATED/OLDER/UNCHANGED/CONFLICT from the version keys and
@@ -653,7 +644,7 @@ static int put_locked(store_sqlite *s, const store_object *o, store_put_result *
 	sqlite3_stmt *q = s->stmts[Q_OBJECT_ADD];
 	sqlite3_bind_text(q, 1, m->id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, added);
-	int rc = stmt_run(s, q, err, "storing an object");
+	int rc = sqlite_run(s, q, err, "storing an object");
 	if (rc != 0)
 		return rc;
 	if (sqlite3_changes(s->db) == 1) {
@@ -664,7 +655,7 @@ static int put_locked(store_sqlite *s, const store_object *o, store_put_result *
 	q = s->stmts[Q_FIND];
 	sqlite3_bind_text(q, 1, m->id, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) != SQLITE_ROW) {
-		rc = db_fail(s, err, "looking up an object");
+		rc = sqlite_fail(s, err, "looking up an object");
 		sqlite3_reset(q);
 		return rc;
 	}
@@ -692,7 +683,7 @@ static int put_locked(store_sqlite *s, const store_object *o, store_put_result *
 	q = s->stmts[Q_OBJECT_CUR];
 	sqlite3_bind_int64(q, 1, oid);
 	sqlite3_bind_int64(q, 2, added);
-	return stmt_run(s, q, err, "updating an object");
+	return sqlite_run(s, q, err, "updating an object");
 }
 
 static int put_check(const store_object *o, sol_err *err)
@@ -734,21 +725,26 @@ static int sqlite_object_put(store *base, const store_object *o, store_put_resul
 
 /* ---- reading ------------------------------------------------------------ */
 
-/* A cached statement, or a private copy when the cached one is in the
- * middle of a walk (a callback calling back into the store). */
-static int stmt_take(store_sqlite *s, int which, sqlite3_stmt **q, sol_err *err)
+/* The statement in *slot, prepared from sql on first use (persistent), or
+ * a private copy when the cached one is in the middle of a walk (a
+ * callback calling back into the store). */
+int sqlite_stmt_take(store_sqlite *s, sqlite3_stmt **slot, const char *sql, sqlite3_stmt **q,
+		     sol_err *err)
 {
-	*q = s->stmts[which];
+	if (!*slot &&
+	    sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK)
+		return sqlite_fail(s, err, "preparing a query");
+	*q = *slot;
 	if (!sqlite3_stmt_busy(*q))
 		return 0;
-	if (sqlite3_prepare_v2(s->db, stmt_sql[which], -1, q, NULL) != SQLITE_OK)
-		return db_fail(s, err, "preparing a query");
+	if (sqlite3_prepare_v2(s->db, sql, -1, q, NULL) != SQLITE_OK)
+		return sqlite_fail(s, err, "preparing a query");
 	return 0;
 }
 
-static void stmt_give(store_sqlite *s, int which, sqlite3_stmt *q)
+void sqlite_stmt_give(sqlite3_stmt *const *slot, sqlite3_stmt *q)
 {
-	if (q == s->stmts[which]) {
+	if (q == *slot) {
 		sqlite3_reset(q);
 		sqlite3_clear_bindings(q);
 	} else {
@@ -756,15 +752,17 @@ static void stmt_give(store_sqlite *s, int which, sqlite3_stmt *q)
 	}
 }
 
-/* Per-call buffers for one row: the decompressed body and the atoms. */
-typedef struct row_buf {
-	char *json;       /* decompressed body, NUL-terminated */
-	size_t len;       /* strlen(json) */
-	size_t cap;       /* bytes allocated at json */
-	stix_atoms atoms; /* atoms of the row, owned */
-} row_buf;
+static int stmt_take(store_sqlite *s, int which, sqlite3_stmt **q, sol_err *err)
+{
+	return sqlite_stmt_take(s, &s->stmts[which], stmt_sql[which], q, err);
+}
 
-static void row_buf_fini(row_buf *b)
+static void stmt_give(store_sqlite *s, int which, sqlite3_stmt *q)
+{
+	sqlite_stmt_give(&s->stmts[which], q);
+}
+
+void sqlite_row_buf_fini(row_buf *b)
 {
 	stix_atoms_fini(&b->atoms);
 	free(b->json);
@@ -785,7 +783,7 @@ static int body_unpack(store_sqlite *s, int codec, const void *p, size_t n, row_
 				"object body in unknown codec %d (from a newer solidarity?)",
 				codec);
 	}
-	reserve(&b->json, &b->cap, len + 1);
+	sqlite_reserve(&b->json, &b->cap, len + 1);
 	if (codec == CODEC_RAW) {
 		memcpy(b->json, p, n);
 	} else {
@@ -798,6 +796,28 @@ static int body_unpack(store_sqlite *s, int codec, const void *p, size_t n, row_
 	return 0;
 }
 
+/* Append the atom in columns col (kind), col + 1 (subdomains) and col + 2
+ * (value) of q's current row to a. */
+static void atom_push(stix_atoms *a, sqlite3_stmt *q, int col)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 4;
+		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
+	}
+	stix_atom *at = &a->v[a->n++];
+	at->kind = obs_kind_from_name((const char *)sqlite3_column_text(q, col));
+	at->subdomains = sqlite3_column_int(q, col + 1) != 0;
+	at->value = xstrdup((const char *)sqlite3_column_text(q, col + 2));
+}
+
+/* Empty a, keeping its array for the next indicator. */
+static void atoms_clear(stix_atoms *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i].value);
+	a->n = 0;
+}
+
 static int atoms_load(store_sqlite *s, sol_time added, stix_atoms *a, sol_err *err)
 {
 	sqlite3_stmt *q;
@@ -807,25 +827,17 @@ static int atoms_load(store_sqlite *s, sol_time added, stix_atoms *a, sol_err *e
 	stix_atoms_fini(a);
 	sqlite3_bind_int64(q, 1, added);
 	int step;
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		if (a->n == a->cap) {
-			a->cap = a->cap ? 2 * a->cap : 4;
-			a->v = xrealloc(a->v, a->cap * sizeof *a->v);
-		}
-		stix_atom *at = &a->v[a->n++];
-		at->kind = obs_kind_from_name((const char *)sqlite3_column_text(q, 0));
-		at->subdomains = sqlite3_column_int(q, 1) != 0;
-		at->value = xstrdup((const char *)sqlite3_column_text(q, 2));
-	}
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		atom_push(a, q, 0);
 	if (step != SQLITE_DONE)
-		rc = db_fail(s, err, "reading atoms");
+		rc = sqlite_fail(s, err, "reading atoms");
 	stmt_give(s, Q_ATOMS, q);
 	return rc;
 }
 
 /* Fill *row from the current result row of q (ROW_COLUMNS). type is a
  * buffer of STORE_TYPE_MAX bytes for the type taken from the id. */
-static int row_read(store_sqlite *s, sqlite3_stmt *q, store_row *row, row_buf *b, char *type,
+int sqlite_row_read(store_sqlite *s, sqlite3_stmt *q, store_row *row, row_buf *b, char *type,
 		    sol_err *err)
 {
 	memset(row, 0, sizeof *row);
@@ -890,7 +902,7 @@ static int rows_walk(store_sqlite *s, sqlite3_stmt *q, const store_filter *f, st
 	int rc = 0, step;
 	*n = 0;
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		if ((rc = row_read(s, q, &row, &b, type, err)) != 0)
+		if ((rc = sqlite_row_read(s, q, &row, &b, type, err)) != 0)
 			break;
 		if (f && f->value && !row_has_value(&row, f->value))
 			continue;
@@ -901,8 +913,8 @@ static int rows_walk(store_sqlite *s, sqlite3_stmt *q, const store_filter *f, st
 			break;
 	}
 	if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
-		rc = db_fail(s, err, "reading objects");
-	row_buf_fini(&b);
+		rc = sqlite_fail(s, err, "reading objects");
+	sqlite_row_buf_fini(&b);
 	return rc;
 }
 
@@ -955,6 +967,99 @@ static int sqlite_object_list(store *base, const store_filter *f, store_row_fn f
 	return rc;
 }
 
+/* ---- indicators for the matcher ----------------------------------------- */
+
+/* Copy src into the growable *dst (the walk's rows outlive the column). */
+static const char *text_keep(char **dst, size_t *cap, const unsigned char *src)
+{
+	size_t n = strlen((const char *)src) + 1;
+	sqlite_reserve(dst, cap, n);
+	memcpy(*dst, src, n);
+	return *dst;
+}
+
+/* Q_INDICATORS yields one row per atom; consecutive rows with the same
+ * date_added are one indicator, handed to fn once its last atom is read.
+ * id and source are copied because stepping on invalidates the columns. */
+static int sqlite_indicators_walk(store *base, store_indicator_fn fn, void *ctx, sol_err *err)
+{
+	store_sqlite *s = (store_sqlite *)base;
+	sqlite3_stmt *q;
+	int rc = stmt_take(s, Q_INDICATORS, &q, err);
+	if (rc != 0)
+		return rc;
+	char *id = NULL, *source = NULL;
+	size_t id_cap = 0, source_cap = 0;
+	stix_atoms atoms;
+	stix_atoms_init(&atoms);
+	store_indicator ind = {.atoms = &atoms};
+	sol_time added = 0;
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		sol_time row_added = sqlite3_column_int64(q, 0);
+		if (atoms.n > 0 && row_added != added) {
+			if ((rc = fn(ctx, &ind)) != 0)
+				break;
+			atoms_clear(&atoms);
+		}
+		if (atoms.n == 0) {
+			added = row_added;
+			ind.id = text_keep(&id, &id_cap, sqlite3_column_text(q, 1));
+			ind.source = text_keep(&source, &source_cap, sqlite3_column_text(q, 2));
+			ind.tlp = (stix_tlp)sqlite3_column_int(q, 3);
+			ind.confidence = sqlite3_column_type(q, 4) == SQLITE_NULL
+					     ? -1
+					     : sqlite3_column_int(q, 4);
+			ind.version = sqlite3_column_int64(q, 5);
+			ind.valid_until = sqlite3_column_type(q, 6) == SQLITE_NULL
+					      ? SOL_TIME_NONE
+					      : sqlite3_column_int64(q, 6);
+		}
+		atom_push(&atoms, q, 7);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = sqlite_fail(s, err, "reading indicators");
+	stmt_give(s, Q_INDICATORS, q);
+	if (rc == 0 && atoms.n > 0)
+		rc = fn(ctx, &ind);
+	stix_atoms_fini(&atoms);
+	free(id);
+	free(source);
+	return rc;
+}
+
+/* ---- settings ----------------------------------------------------------- */
+
+static int sqlite_setting_get(store *base, const char *key, char **value, sol_err *err)
+{
+	store_sqlite *s = (store_sqlite *)base;
+	sqlite3_stmt *q;
+	*value = NULL;
+	int rc = stmt_take(s, Q_SETTING_GET, &q, err);
+	if (rc != 0)
+		return rc;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW)
+		*value = xstrdup((const char *)sqlite3_column_text(q, 0));
+	else if (step == SQLITE_DONE)
+		rc = sol_fail(err, SOL_ENOTFOUND, key, "no such setting");
+	else
+		rc = sqlite_fail(s, err, "reading a setting");
+	stmt_give(s, Q_SETTING_GET, q);
+	return rc;
+}
+
+/* One statement: atomic on its own, or part of the caller's transaction. */
+static int sqlite_setting_set(store *base, const char *key, const char *value, sol_err *err)
+{
+	store_sqlite *s = (store_sqlite *)base;
+	sqlite3_stmt *q = s->stmts[Q_SETTING_SET];
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);
+	return sqlite_run(s, q, err, "saving a setting");
+}
+
 /* ---- statistics and size ----------------------------------------------- */
 
 /* Each query yields (key, count) rows for one dimension of store_stats. */
@@ -990,7 +1095,7 @@ static int sqlite_stats(store *base, store_stat_fn fn, void *ctx, sol_err *err)
 		const struct stat_query *sq = &stat_queries[i];
 		sqlite3_stmt *q;
 		if (sqlite3_prepare_v2(s->db, sq->sql, -1, &q, NULL) != SQLITE_OK)
-			return db_fail(s, err, "counting");
+			return sqlite_fail(s, err, "counting");
 		int rc = 0, step;
 		while ((step = sqlite3_step(q)) == SQLITE_ROW) {
 			const char *key = sq->tlp_key
@@ -1000,7 +1105,7 @@ static int sqlite_stats(store *base, store_stat_fn fn, void *ctx, sol_err *err)
 				break;
 		}
 		if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
-			rc = db_fail(s, err, "counting");
+			rc = sqlite_fail(s, err, "counting");
 		sqlite3_finalize(q);
 		if (rc != 0)
 			return rc;
@@ -1034,4 +1139,35 @@ static const struct store_ops sqlite_ops = {
     .stats = sqlite_stats,
     .size_bytes = sqlite_size_bytes,
     .close = sqlite_close,
+    .indicators_walk = sqlite_indicators_walk,
+    .setting_get = sqlite_setting_get,
+    .setting_set = sqlite_setting_set,
+    .partner_add = sqlite_partner_add,
+    .partner_remove = sqlite_partner_remove,
+    .partner_rotate_key = sqlite_partner_rotate_key,
+    .partner_list = sqlite_partner_list,
+    .partner_auth = sqlite_partner_auth,
+    .partner_auth_basic = sqlite_partner_auth_basic,
+    .collection_add = sqlite_collection_add,
+    .collection_list = sqlite_collection_list,
+    .collection_get = sqlite_collection_get,
+    .collection_remove = sqlite_collection_remove,
+    .grant_set = sqlite_grant_set,
+    .grant_revoke = sqlite_grant_revoke,
+    .grant_list = sqlite_grant_list,
+    .grant_get = sqlite_grant_get,
+    .collection_object_add = sqlite_collection_object_add,
+    .collection_objects = sqlite_collection_objects,
+    .collection_object_remove = sqlite_collection_object_remove,
+    .distribution_set = sqlite_distribution_set,
+    .distribution_get = sqlite_distribution_get,
+    .status_create = sqlite_status_create,
+    .status_update = sqlite_status_update,
+    .status_get = sqlite_status_get,
+    .peer_add = sqlite_peer_add,
+    .peer_get = sqlite_peer_get,
+    .peer_list = sqlite_peer_list,
+    .peer_remove = sqlite_peer_remove,
+    .peer_cursor_get = sqlite_peer_cursor_get,
+    .peer_cursor_set = sqlite_peer_cursor_set,
 };

@@ -21,6 +21,7 @@
 #define TLP_CLEAR_ID "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
 #define T0 1767225600000000LL /* 2026-01-01T00:00:00Z */
 #define SEC 1000000LL
+#define SCHEMA_LATEST 3 /* PRAGMA user_version after store_open */
 
 /* ---- fixtures and helpers -------------------------------------------- */
 
@@ -240,7 +241,7 @@ static void test_create_reopen(void **state)
 	struct stat sb;
 	assert_int_equal(stat(f->path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
-	assert_int_equal(user_version(f->path), 1);
+	assert_int_equal(user_version(f->path), SCHEMA_LATEST);
 	assert_string_equal(f->st->ops->name, "sqlite");
 	assert_string_equal(f->st->location, f->path);
 
@@ -258,7 +259,7 @@ static void test_create_reopen(void **state)
 	got g = {0};
 	current(f->st, x.meta.id, &g);
 	assert_string_equal(g.r[0].json, x.json);
-	assert_int_equal(user_version(f->path), 1);
+	assert_int_equal(user_version(f->path), SCHEMA_LATEST);
 	got_free(&g);
 }
 
@@ -320,7 +321,7 @@ static void test_open_errors(void **state)
 	sql_exec(old, "CREATE TABLE notes(x); INSERT INTO notes VALUES('kept');");
 	assert_int_equal(store_open(old, &st, &err), 0);
 	store_close(st);
-	assert_int_equal(user_version(old), 1);
+	assert_int_equal(user_version(old), SCHEMA_LATEST);
 	free(old);
 
 	test_tmpdir_remove(dir);
@@ -989,6 +990,266 @@ static void test_size(void **state)
 	free(all);
 }
 
+/* ---- indicators for the matcher ----------------------------------------- */
+
+/* Indicators seen by a walk, flattened to "<id suffix>:<atom>,<atom>;". */
+typedef struct ind_seen {
+	char text[1024];      /* one entry per indicator, in walk order */
+	store_indicator last; /* fields of the last one (pointers cleared) */
+	char source[32];      /* its source */
+	int calls;            /* callbacks so far */
+	int stop_after;       /* return 9 after this many; 0 = never */
+	store *reenter;       /* if set, read the indicator back from the callback */
+} ind_seen;
+
+static int ind_collect(void *ctx, const store_indicator *ind)
+{
+	ind_seen *s = ctx;
+	size_t n = strlen(s->text);
+	n +=
+	    (size_t)snprintf(s->text + n, sizeof s->text - n, "%s:", ind->id + strlen(ind->id) - 2);
+	for (size_t i = 0; i < ind->atoms->n; i++)
+		n += (size_t)snprintf(s->text + n, sizeof s->text - n, "%s%s", i ? "," : "",
+				      ind->atoms->v[i].value);
+	snprintf(s->text + n, sizeof s->text - n, ";");
+	snprintf(s->source, sizeof s->source, "%s", ind->source);
+	s->last = *ind;
+	s->last.id = s->last.source = NULL;
+	s->last.atoms = NULL;
+	if (s->reenter) {
+		int rows = 0;
+		sol_err err;
+		char *id = strdup(ind->id);
+		assert_int_equal(store_object_current(s->reenter, id, count_row, &rows, &err), 0);
+		assert_int_equal(rows, 1);
+		assert_string_equal(ind->id, id); /* untouched by the nested call */
+		free(id);
+	}
+	return ++s->calls == s->stop_after ? 9 : 0;
+}
+
+static void test_indicators_walk(void **state)
+{
+	fx *f = *state;
+	sol_err err;
+	ind_seen seen = {0};
+	assert_int_equal(store_indicators_walk(f->st, ind_collect, &seen, &err), 0);
+	assert_int_equal(seen.calls, 0);
+
+	/* Put in an order unlike id order. */
+	obj x;
+	stix_atom two[2] = {{.kind = OBS_IPV4, .value = "192.0.2.1"},
+			    {.kind = OBS_DOMAIN, .subdomains = true, .value = "evil.example"}};
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-0000000000a9", T0, "x", NULL);
+	x.atoms = (stix_atoms){.v = two, .n = 2, .cap = 2};
+	x.o.source = "alpha";
+	x.o.tlp = TLP_AMBER;
+	x.meta.confidence = 70;
+	x.meta.valid_until = T0 + 3600 * SEC;
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	/* Superseded: only the newer version's atoms count, even when an older
+	 * version arrives afterwards. */
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-0000000000a2", T0, "198.51.100.1",
+		       NULL);
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-0000000000a2", T0 + SEC,
+		       "198.51.100.2", NULL);
+	assert_int_equal(put(f->st, &x.o), STORE_UPDATED);
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-0000000000a2", T0 - SEC,
+		       "198.51.100.0", NULL);
+	assert_int_equal(put(f->st, &x.o), STORE_OLDER);
+	/* Revoked by its current version: left out. */
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-0000000000a3", T0, "198.51.100.3",
+		       NULL);
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-0000000000a3", T0 + SEC,
+		       "198.51.100.3", NULL);
+	x.meta.revoked = true;
+	assert_int_equal(put(f->st, &x.o), STORE_UPDATED);
+	/* Revoked only in an older version: kept. */
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-0000000000a1", T0 + SEC,
+		       "198.51.100.4", NULL);
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-0000000000a1", T0, "198.51.100.4",
+		       NULL);
+	x.meta.revoked = true;
+	assert_int_equal(put(f->st, &x.o), STORE_OLDER);
+	/* No atoms, not an indicator, a type that merely starts alike: left out. */
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-0000000000a5", T0, "198.51.100.5",
+		       NULL);
+	x.atoms = (stix_atoms){.n = 0};
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	make_sdo(&x, "malware", "malware--00000000-0000-4000-8000-0000000000a6", T0, "m");
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	make_sdo(&x, "indicator-like", "indicator-like--00000000-0000-4000-8000-0000000000a7", T0,
+		 "m");
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+
+	assert_int_equal(store_indicators_walk(f->st, ind_collect, &seen, &err), 0);
+	assert_string_equal(seen.text,
+			    "a1:198.51.100.4;a2:198.51.100.2;a9:192.0.2.1,evil.example;");
+	assert_int_equal(seen.calls, 3);
+	assert_string_equal(seen.source, "alpha");
+	assert_int_equal(seen.last.tlp, TLP_AMBER);
+	assert_int_equal(seen.last.confidence, 70);
+	assert_int_equal(seen.last.version, T0);
+	assert_int_equal(seen.last.valid_until, T0 + 3600 * SEC);
+
+	/* Stopped after the second, whose fields are its current version's. */
+	memset(&seen, 0, sizeof seen);
+	seen.stop_after = 2;
+	assert_int_equal(store_indicators_walk(f->st, ind_collect, &seen, &err), 9);
+	assert_string_equal(seen.text, "a1:198.51.100.4;a2:198.51.100.2;");
+	assert_string_equal(seen.source, "test");
+	assert_int_equal(seen.last.version, T0 + SEC);
+	assert_int_equal(seen.last.confidence, -1);
+	assert_int_equal(seen.last.valid_until, SOL_TIME_NONE);
+	assert_int_equal(seen.last.tlp, TLP_CLEAR);
+
+	/* Stopped on the last one while calling back into the store. */
+	memset(&seen, 0, sizeof seen);
+	seen.stop_after = 3;
+	seen.reenter = f->st;
+	assert_int_equal(store_indicators_walk(f->st, ind_collect, &seen, &err), 9);
+	assert_int_equal(seen.calls, 3);
+	/* Nothing was left busy: a full walk again sees all three. */
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(store_indicators_walk(f->st, ind_collect, &seen, &err), 0);
+	assert_int_equal(seen.calls, 3);
+}
+
+/* Many indicators of 1..8 atoms each: every one once, in id order, its
+ * atoms in pattern order. */
+#define MANY_N 500
+
+typedef struct many {
+	int n;         /* indicators seen */
+	int atoms;     /* atoms seen */
+	char prev[64]; /* previous id */
+	bool ordered;  /* ids increasing and atoms as put, so far */
+} many;
+
+static int many_row(void *ctx, const store_indicator *ind)
+{
+	many *m = ctx;
+	int k = atoi(ind->id + strlen(ind->id) - 6);
+	char want[32];
+	m->ordered =
+	    m->ordered && strcmp(m->prev, ind->id) < 0 && ind->atoms->n == (size_t)(k % 8 + 1);
+	for (size_t i = 0; i < ind->atoms->n; i++) {
+		snprintf(want, sizeof want, "10.%d.%d.%zu", k / 256, k % 256, i);
+		m->ordered = m->ordered && strcmp(ind->atoms->v[i].value, want) == 0;
+	}
+	snprintf(m->prev, sizeof m->prev, "%s", ind->id);
+	m->n++;
+	m->atoms += (int)ind->atoms->n;
+	return 0;
+}
+
+static void test_indicators_walk_many(void **state)
+{
+	fx *f = *state;
+	sol_err err;
+	char id[64], vals[8][32];
+	stix_atom at[8];
+	int total = 0;
+	assert_int_equal(store_begin(f->st, &err), 0);
+	for (int i = 0; i < MANY_N; i++) {
+		int k = (i * 7919) % MANY_N; /* a permutation of 0..N-1 */
+		obj x;
+		snprintf(id, sizeof id, "indicator--00000000-0000-4000-8000-%012d", k);
+		make_indicator(&x, id, T0, "x", NULL);
+		for (int a = 0; a < k % 8 + 1; a++) {
+			snprintf(vals[a], sizeof vals[a], "10.%d.%d.%d", k / 256, k % 256, a);
+			at[a] = (stix_atom){.kind = OBS_IPV4, .value = vals[a]};
+		}
+		x.atoms = (stix_atoms){.v = at, .n = (size_t)(k % 8 + 1), .cap = 8};
+		total += k % 8 + 1;
+		assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	}
+	assert_int_equal(store_commit(f->st, &err), 0);
+	many m = {.ordered = true};
+	assert_int_equal(store_indicators_walk(f->st, many_row, &m, &err), 0);
+	assert_int_equal(m.n, MANY_N);
+	assert_int_equal(m.atoms, total);
+	assert_true(m.ordered);
+}
+
+/* ---- settings ------------------------------------------------------------ */
+
+static void test_settings(void **state)
+{
+	fx *f = *state;
+	sol_err err;
+	char *v = (char *)1;
+	assert_int_equal(store_setting_get(f->st, "node.identity", &v, &err), SOL_ENOTFOUND);
+	assert_null(v);
+	assert_string_equal(err.where, "node.identity");
+
+	assert_int_equal(store_setting_set(f->st, "node.identity", "{\"a\":1}", &err), 0);
+	assert_int_equal(store_setting_set(f->st, "empty", "", &err), 0);
+	assert_int_equal(store_setting_set(f->st, "utf8", "Zürich \xf0\x9f\x90\x89", &err), 0);
+	assert_int_equal(store_setting_get(f->st, "node.identity", &v, &err), 0);
+	assert_string_equal(v, "{\"a\":1}");
+	free(v);
+	/* Overwritten, not duplicated; keys are exact (case matters). */
+	assert_int_equal(store_setting_set(f->st, "node.identity", "second", &err), 0);
+	assert_int_equal(store_setting_get(f->st, "node.identity", &v, &err), 0);
+	assert_string_equal(v, "second");
+	free(v);
+	assert_int_equal(store_setting_get(f->st, "Node.Identity", &v, &err), SOL_ENOTFOUND);
+
+	/* Inside a transaction: rolled back with it, or kept by commit. */
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(store_setting_set(f->st, "node.identity", "undone", &err), 0);
+	assert_int_equal(store_setting_set(f->st, "new.key", "undone", &err), 0);
+	assert_int_equal(store_setting_get(f->st, "node.identity", &v, &err), 0);
+	assert_string_equal(v, "undone"); /* our own transaction sees it */
+	free(v);
+	store_rollback(f->st);
+	assert_int_equal(store_setting_get(f->st, "new.key", &v, &err), SOL_ENOTFOUND);
+	assert_int_equal(store_begin(f->st, &err), 0);
+	assert_int_equal(store_setting_set(f->st, "new.key", "kept", &err), 0);
+	assert_int_equal(store_commit(f->st, &err), 0);
+
+	fx_reopen(f);
+	static const char *const want[][2] = {{"node.identity", "second"},
+					      {"empty", ""},
+					      {"utf8", "Zürich \xf0\x9f\x90\x89"},
+					      {"new.key", "kept"}};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		assert_int_equal(store_setting_get(f->st, want[i][0], &v, &err), 0);
+		assert_string_equal(v, want[i][1]);
+		free(v);
+	}
+}
+
+/* A version-1 file (before settings existed) is migrated on open and keeps
+ * its objects. */
+static void test_migrate_from_v1(void **state)
+{
+	fx *f = *state;
+	sol_err err;
+	obj x;
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-000000000001", T0, "198.51.100.7",
+		       NULL);
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	store_close(f->st);
+	f->st = NULL;
+	sql_exec(f->path, "DROP TABLE settings; DROP TABLE partners; DROP TABLE collections; "
+			  "DROP TABLE grants; DROP TABLE members; DROP TABLE distribution; "
+			  "DROP TABLE statuses; DROP TABLE status_entries; DROP TABLE peers; "
+			  "DROP TABLE peer_cursors; PRAGMA user_version = 1;");
+	assert_int_equal(user_version(f->path), 1);
+	fx_reopen(f);
+	assert_int_equal(user_version(f->path), SCHEMA_LATEST);
+	assert_int_equal(store_setting_set(f->st, "k", "v", &err), 0);
+	got g = {0};
+	current(f->st, x.meta.id, &g);
+	assert_string_equal(g.r[0].json, x.json);
+	got_free(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1006,6 +1267,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_callbacks, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_stats, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_size, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_indicators_walk, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_indicators_walk_many, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_settings, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_migrate_from_v1, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
