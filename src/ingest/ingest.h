@@ -105,4 +105,13 @@ int ingest_buffer(ingest_ctx *cx, const char *name, const char *data, size_t len
  */
 int ingest_object(ingest_ctx *cx, json_t *obj, const char *where, sol_err *err);
 
+/*
+ * For a caller that owns the transaction (the TAXII server's POST, which
+ * also adds each object to a collection): between ingest_batch_begin and
+ * ingest_batch_end, ingest_object() may be called directly and counts into
+ * rep. The caller brackets the calls with store_begin/store_commit.
+ */
+void ingest_batch_begin(ingest_ctx *cx, ingest_report *rep);
+void ingest_batch_end(ingest_ctx *cx);
+
 #endif
