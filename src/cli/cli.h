@@ -16,9 +16,9 @@
 
 /* A subcommand: run(argc, argv) with argv[0] = its name; returns an exit status. */
 typedef struct cli_command {
-	const char *name;              /* "import" */
-	const char *summary;           /* one line for `solidarity help` */
-	const char *usage;             /* full --help text */
+	const char *name;    /* "import" */
+	const char *summary; /* one line for `solidarity help` */
+	const char *usage;   /* full --help text */
 	int (*run)(int argc, char **argv);
 } cli_command;
 
@@ -42,6 +42,16 @@ int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_pattern(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
+int cmd_match(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_partner(int argc, char **argv);
+int cmd_collection(int argc, char **argv);
+int cmd_share(int argc, char **argv);
+int cmd_peer(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
+int cmd_push(int argc, char **argv);
 
 const cli_command *cli_command_find(const char *name);
 

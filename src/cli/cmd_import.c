@@ -44,18 +44,18 @@ static void print_report(const char *path, const ingest_report *r)
 
 int cmd_import(int argc, char **argv)
 {
-	enum { OPT_VALID_UNTIL = 256, OPT_SUBDOMAINS, OPT_SKIP, OPT_JSON, OPT_DB };
+	enum { OPT_VALID_UNTIL = 256, OPT_SUBDOMAINS, OPT_SKIP, OPT_JSON, OPT_DB, OPT_COLLECTION };
 	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"source", required_argument, NULL, 's'},
-		{"tlp", required_argument, NULL, 't'},
-		{"column", required_argument, NULL, 'c'},
-		{"valid-until", required_argument, NULL, OPT_VALID_UNTIL},
-		{"subdomains", no_argument, NULL, OPT_SUBDOMAINS},
-		{"skip-invalid", no_argument, NULL, OPT_SKIP},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"db", required_argument, NULL, OPT_DB},
-		{NULL, 0, NULL, 0},
+	    {"format", required_argument, NULL, 'f'},
+	    {"source", required_argument, NULL, 's'},
+	    {"tlp", required_argument, NULL, 't'},
+	    {"column", required_argument, NULL, 'c'},
+	    {"valid-until", required_argument, NULL, OPT_VALID_UNTIL},
+	    {"subdomains", no_argument, NULL, OPT_SUBDOMAINS},
+	    {"skip-invalid", no_argument, NULL, OPT_SKIP},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"db", required_argument, NULL, OPT_DB},
+	    {NULL, 0, NULL, 0},
 	};
 	ingest_opts opts;
 	ingest_opts_init(&opts);
@@ -98,6 +98,7 @@ int cmd_import(int argc, char **argv)
 		case OPT_SKIP: opts.skip_invalid = true; break;
 		case OPT_JSON: json = true; break;
 		case OPT_DB: db = optarg; break;
+		case OPT_COLLECTION: opts.collection = optarg; break;
 		default: return cli_usage_error("import", "bad option");
 		}
 	}

@@ -22,8 +22,8 @@ int cmd_pattern(int argc, char **argv)
 {
 	enum { OPT_JSON = 256 };
 	static const struct option longopts[] = {
-		{"json", no_argument, NULL, OPT_JSON},
-		{NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {NULL, 0, NULL, 0},
 	};
 	bool json = false;
 	int c;
@@ -42,7 +42,8 @@ int cmd_pattern(int argc, char **argv)
 	if (stix_pattern_parse(src, strlen(src), &p, &err) != 0) {
 		int col = 0;
 		if (sscanf(err.where, "column %d", &col) == 1 && strchr(src, '\n') == NULL) {
-			fprintf(stderr, "solidarity: pattern error at %s: %s\n", err.where, err.msg);
+			fprintf(stderr, "solidarity: pattern error at %s: %s\n", err.where,
+				err.msg);
 			print_caret(src, col);
 			return sol_exit_status(err.code);
 		}

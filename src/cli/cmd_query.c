@@ -18,25 +18,26 @@ static json_t *row_json(const store_row *r)
 {
 	char added[40], version[40], until[40];
 	json_t *obj = json_loadb(r->json, r->json_len, 0, NULL);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o}", "id", r->id, "type",
-			      r->type, "tlp", stix_tlp_name(r->tlp), "source", r->source,
-			      "date_added", sol_time_format(r->date_added, added, sizeof added),
-			      "version", sol_time_format(r->version, version, sizeof version),
-			      "current", r->current, "revoked", r->revoked, "object",
-			      obj ? obj : json_null());
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:o}", "id", r->id, "type", r->type,
+		      "tlp", stix_tlp_name(r->tlp), "source", r->source, "date_added",
+		      sol_time_format(r->date_added, added, sizeof added), "version",
+		      sol_time_format(r->version, version, sizeof version), "current", r->current,
+		      "revoked", r->revoked, "object", obj ? obj : json_null());
 	if (r->valid_until != SOL_TIME_NONE)
-		json_object_set_new(o, "valid_until",
-				    json_string(sol_time_format(r->valid_until, until, sizeof until)));
+		json_object_set_new(
+		    o, "valid_until",
+		    json_string(sol_time_format(r->valid_until, until, sizeof until)));
 	if (r->unmatchable)
 		json_object_set_new(o, "not_line_matchable", json_string(r->unmatchable));
 	if (r->atoms && r->atoms->n) {
 		json_t *atoms = json_array();
 		for (size_t i = 0; i < r->atoms->n; i++)
-			json_array_append_new(
-				atoms, json_pack("{s:s, s:s, s:b}", "kind",
-						 obs_kind_name(r->atoms->v[i].kind), "value",
-						 r->atoms->v[i].value, "subdomains",
-						 r->atoms->v[i].subdomains));
+			json_array_append_new(atoms,
+					      json_pack("{s:s, s:s, s:b}", "kind",
+							obs_kind_name(r->atoms->v[i].kind), "value",
+							r->atoms->v[i].value, "subdomains",
+							r->atoms->v[i].subdomains));
 		json_object_set_new(o, "atoms", atoms);
 	}
 	return o;
@@ -80,16 +81,16 @@ int cmd_list(int argc, char **argv)
 {
 	enum { OPT_SINCE = 256, OPT_REVOKED, OPT_JSON, OPT_DB };
 	static const struct option longopts[] = {
-		{"type", required_argument, NULL, 'T'},
-		{"tlp", required_argument, NULL, 't'},
-		{"source", required_argument, NULL, 's'},
-		{"value", required_argument, NULL, 'v'},
-		{"limit", required_argument, NULL, 'n'},
-		{"since", required_argument, NULL, OPT_SINCE},
-		{"revoked", no_argument, NULL, OPT_REVOKED},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"db", required_argument, NULL, OPT_DB},
-		{NULL, 0, NULL, 0},
+	    {"type", required_argument, NULL, 'T'},
+	    {"tlp", required_argument, NULL, 't'},
+	    {"source", required_argument, NULL, 's'},
+	    {"value", required_argument, NULL, 'v'},
+	    {"limit", required_argument, NULL, 'n'},
+	    {"since", required_argument, NULL, OPT_SINCE},
+	    {"revoked", no_argument, NULL, OPT_REVOKED},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"db", required_argument, NULL, OPT_DB},
+	    {NULL, 0, NULL, 0},
 	};
 	store_filter f;
 	store_filter_init(&f);
@@ -141,9 +142,9 @@ int cmd_list(int argc, char **argv)
 }
 
 struct show_ctx {
-	bool json;      /* --json */
-	json_t *all;    /* --json: the versions */
-	size_t n;       /* versions seen */
+	bool json;   /* --json */
+	json_t *all; /* --json: the versions */
+	size_t n;    /* versions seen */
 };
 
 static int show_row(void *ctx, const store_row *r)
@@ -158,13 +159,12 @@ static int show_row(void *ctx, const store_row *r)
 	printf("%s# version %zu: %s, added %s, source %s, TLP:%s%s%s\n", sc->n > 1 ? "\n" : "",
 	       sc->n, sol_time_format(r->version, version, sizeof version),
 	       sol_time_format(r->date_added, added, sizeof added), r->source,
-	       stix_tlp_name(r->tlp), r->current ? ", current" : "",
-	       r->revoked ? ", revoked" : "");
+	       stix_tlp_name(r->tlp), r->current ? ", current" : "", r->revoked ? ", revoked" : "");
 	if (r->unmatchable)
 		printf("# not line-matchable: %s\n", r->unmatchable);
 	for (size_t i = 0; r->atoms && i < r->atoms->n; i++)
-		printf("# atom: %s %s%s\n", obs_kind_name(r->atoms->v[i].kind), r->atoms->v[i].value,
-		       r->atoms->v[i].subdomains ? " (and subdomains)" : "");
+		printf("# atom: %s %s%s\n", obs_kind_name(r->atoms->v[i].kind),
+		       r->atoms->v[i].value, r->atoms->v[i].subdomains ? " (and subdomains)" : "");
 	json_t *obj = json_loadb(r->json, r->json_len, 0, NULL);
 	if (obj)
 		cli_json_print(obj, true);
@@ -176,9 +176,9 @@ int cmd_show(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_DB };
 	static const struct option longopts[] = {
-		{"json", no_argument, NULL, OPT_JSON},
-		{"db", required_argument, NULL, OPT_DB},
-		{NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"db", required_argument, NULL, OPT_DB},
+	    {NULL, 0, NULL, 0},
 	};
 	struct show_ctx sc = {0};
 	const char *db = NULL;
@@ -227,9 +227,9 @@ int cmd_stats(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_DB };
 	static const struct option longopts[] = {
-		{"json", no_argument, NULL, OPT_JSON},
-		{"db", required_argument, NULL, OPT_DB},
-		{NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"db", required_argument, NULL, OPT_DB},
+	    {NULL, 0, NULL, 0},
 	};
 	bool json = false;
 	const char *db = NULL;
@@ -256,18 +256,21 @@ int cmd_stats(int argc, char **argv)
 		json_decref(all);
 		return cli_error(&err);
 	}
-	json_object_set_new(all, "database", json_pack("{s:s, s:I}", "path", cli_db(db), "bytes",
-						       (json_int_t)bytes));
+	json_object_set_new(
+	    all, "database",
+	    json_pack("{s:s, s:I}", "path", cli_db(db), "bytes", (json_int_t)bytes));
 	if (json) {
 		cli_json_print(all, true);
 	} else {
 		const char *dim;
 		json_t *d;
-		json_object_foreach(all, dim, d) {
+		json_object_foreach(all, dim, d)
+		{
 			printf("%s:\n", dim);
 			const char *key;
 			json_t *v;
-			json_object_foreach(d, key, v) {
+			json_object_foreach(d, key, v)
+			{
 				if (json_is_integer(v))
 					printf("  %-24s %lld\n", key,
 					       (long long)json_integer_value(v));

@@ -122,6 +122,16 @@ static void indicator_atoms(ingest_ctx *cx, const json_t *obj, const stix_meta *
 		atoms_dedup(atoms);
 }
 
+/* Put version `version` of id in the import's collection, if it has one
+ * (joining again is a no-op). */
+static int collection_join(ingest_ctx *cx, const char *id, sol_time version, sol_err *err)
+{
+	if (!cx->opts.collection)
+		return 0;
+	sol_time added;
+	return store_collection_object_add(cx->st, cx->opts.collection, id, version, &added, err);
+}
+
 /* Store one valid version with its effective TLP, and count it. */
 static int object_store(ingest_ctx *cx, const stix_meta *meta, const char *json, size_t len,
 			const stix_atoms *atoms, sol_err *err)
@@ -137,6 +147,8 @@ static int object_store(ingest_ctx *cx, const stix_meta *meta, const char *json,
 	if (cx->st) {
 		store_put_result res;
 		int rc = store_object_put(cx->st, &o, &res, err);
+		if (rc == 0 && res != STORE_CONFLICT)
+			rc = collection_join(cx, meta->id, meta->version, err);
 		if (rc != 0)
 			return rc;
 		cx->rep->put[res]++;
@@ -182,8 +194,7 @@ int ingest_object(ingest_ctx *cx, json_t *obj, const char *where, sol_err *err)
 
 static int row_found(void *ctx, const store_row *row)
 {
-	(void)ctx;
-	(void)row;
+	*(sol_time *)ctx = row->version;
 	return 0;
 }
 
@@ -193,9 +204,12 @@ static int generated_known(ingest_ctx *cx, const char *id, sol_err *err)
 	if (!cx->st)
 		return 0;
 	sol_err e = {0};
-	int rc = store_object_current(cx->st, id, row_found, NULL, &e);
+	sol_time version = 0;
+	int rc = store_object_current(cx->st, id, row_found, &version, &e);
 	if (rc == SOL_ENOTFOUND)
 		return 0;
+	if (rc == 0)
+		rc = collection_join(cx, id, version, &e);
 	if (rc != 0) {
 		if (err)
 			*err = e;
@@ -203,7 +217,12 @@ static int generated_known(ingest_ctx *cx, const char *id, sol_err *err)
 	}
 	cx->rep->objects++;
 	cx->rep->put[STORE_UNCHANGED]++;
-	ingest_tally_add(&cx->rep->types, "indicator", 1);
+	char type[STIX_TYPE_NAME_MAX + 1];
+	const char *dash = strstr(id, "--");
+	size_t tlen = dash && (size_t)(dash - id) <= STIX_TYPE_NAME_MAX ? (size_t)(dash - id) : 0;
+	memcpy(type, id, tlen);
+	type[tlen] = '\0';
+	ingest_tally_add(&cx->rep->types, type, 1);
 	return 1;
 }
 

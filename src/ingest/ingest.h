@@ -40,6 +40,7 @@ typedef struct ingest_opts {
 	bool skip_invalid;    /* store the good objects, report the bad */
 	bool subdomains;      /* STIX/MISP domain '=' also matches subdomains */
 	int column;           /* CSV: 1-based column of the value; 0 = detect */
+	const char *collection; /* TAXII collection id the objects join; NULL: none */
 } ingest_opts;
 
 void ingest_opts_init(ingest_opts *o); /* defaults: AUTO, "local", AMBER */

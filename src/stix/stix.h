@@ -50,6 +50,7 @@ json_t *stix_tlp_marking_object(stix_tlp t);
 /* ---- objects -------------------------------------------------------- */
 
 #define STIX_MAX_OBJECT (16u << 20) /* largest single object we accept */
+#define STIX_TYPE_NAME_MAX 250       /* longest type name (section 3.1) */
 
 typedef enum stix_category {
 	STIX_SDO,        /* domain objects: indicator, malware, report, ... */

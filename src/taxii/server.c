@@ -397,7 +397,7 @@ int taxii_server_start(const taxii_options *o, taxii_server **out, sol_err *err)
 {
 	*out = NULL;
 	struct sockaddr_storage ss;
-	bool v6;
+	bool v6 = false;
 	int rc = listen_parse(o->listen ? o->listen : TAXII_DEFAULT_LISTEN, &ss, &v6, err);
 	if (rc != 0)
 		return rc;

@@ -84,6 +84,39 @@ static void test_uuid(void **state)
 	assert_false(sol_uuid_valid("2ed6657d-e927-568b-95e1-2665a8aea6ag", 36));
 }
 
+static void test_jsonw(void **state)
+{
+	(void)state;
+	sol_buf b;
+	buf_init(&b, 4096);
+	jsonw w;
+	jsonw_init(&w, &b);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "a");
+	jsonw_int(&w, -3);
+	jsonw_key(&w, "s");
+	jsonw_string(&w, "q\"\\\n\x01\xff\xc3\xa9", 8);
+	jsonw_key(&w, "l");
+	jsonw_array_begin(&w);
+	jsonw_bool(&w, true);
+	jsonw_null(&w);
+	jsonw_time(&w, 0);
+	jsonw_array_end(&w);
+	jsonw_key(&w, "e");
+	jsonw_object_begin(&w);
+	jsonw_object_end(&w);
+	jsonw_object_end(&w);
+	assert_int_equal(w.rc, 0);
+	assert_string_equal(b.data, "{\"a\":-3,\"s\":\"q\\\"\\\\\\n\\u0001\\ufffd\xc3\xa9\","
+				    "\"l\":[true,null,\"1970-01-01T00:00:00.000Z\"],\"e\":{}}");
+	buf_fini(&b);
+	buf_init(&b, 4);
+	jsonw_init(&w, &b);
+	jsonw_cstr(&w, "toolong");
+	assert_int_equal(w.rc, SOL_ETOOBIG);
+	buf_fini(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -91,6 +124,7 @@ int main(void)
 		cmocka_unit_test(test_err),
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_uuid),
+		cmocka_unit_test(test_jsonw),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
