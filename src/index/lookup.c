@@ -280,9 +280,23 @@ static const ix_slot *probe(const index_snapshot *ix, unsigned cls, const void *
 	}
 }
 
-/* Append slot s's indicators to hits (up to max); returns the new count. */
+/* Whether indicator ind is among hits[0..n). */
+static bool hit_has(const index_hit *hits, size_t n, uint32_t ind)
+{
+	for (size_t i = 0; i < n; i++)
+		if (hits[i].ind == ind)
+			return true;
+	return false;
+}
+
+/*
+ * Append slot s's indicators to hits (up to max); returns the new count.
+ * Indicators already among the first `seen` hits are not added again (a
+ * name that is both an exact and an "and below" atom of one indicator is
+ * one hit, the exact one).
+ */
 static size_t add_hits(const index_snapshot *ix, const ix_slot *s, index_hit *hits, size_t max,
-		       size_t n)
+		       size_t n, size_t seen)
 {
 	unsigned cls = s->tag & 0xff;
 	const char *value = (const char *)ix->keys + s->key + ix_class_keylen(cls);
@@ -300,11 +314,14 @@ static size_t add_hits(const index_snapshot *ix, const ix_slot *s, index_hit *hi
 		count = ix->post[s->post];
 		run = ix->post + s->post + 1;
 	}
-	for (uint32_t i = 0; i < count; i++, n++) {
-		if (n >= max)
+	for (uint32_t i = 0; i < count; i++) {
+		uint32_t ind = run == one ? run[i] & ~IX_INLINE : run[i];
+		if (seen && hit_has(hits, seen < max ? seen : max, ind))
 			continue;
-		hits[n] = (index_hit){
-		    .ind = run == one ? run[i] & ~IX_INLINE : run[i],
+		if (n++ >= max)
+			continue;
+		hits[n - 1] = (index_hit){
+		    .ind = ind,
 		    .kind = kind,
 		    .subdomains = cls == IX_CLASS_SUBDOMAINS,
 		    .value = value,
@@ -331,7 +348,7 @@ static size_t lookup_net(const index_snapshot *ix, unsigned base, const uint8_t 
 			net[j] = 0;
 		const ix_slot *s = probe(ix, base + p, net, bytes);
 		if (s)
-			return add_hits(ix, s, hits, max, 0);
+			return add_hits(ix, s, hits, max, 0, 0);
 	}
 	return 0;
 }
@@ -342,16 +359,16 @@ static size_t lookup_domain(const index_snapshot *ix, const char *name, size_t l
 	size_t n = 0;
 	const ix_slot *s = probe(ix, IX_CLASS_DOMAIN, name, len);
 	if (s)
-		n = add_hits(ix, s, hits, max, n);
+		n = add_hits(ix, s, hits, max, n, 0);
 	s = probe(ix, IX_CLASS_SUBDOMAINS, name, len);
 	if (s)
-		n = add_hits(ix, s, hits, max, n);
+		n = add_hits(ix, s, hits, max, n, n);
 	for (size_t i = 0; n == 0 && i < len; i++) {
 		if (name[i] != '.')
 			continue;
 		s = probe(ix, IX_CLASS_SUBDOMAINS, name + i + 1, len - i - 1);
 		if (s)
-			n = add_hits(ix, s, hits, max, n);
+			n = add_hits(ix, s, hits, max, n, 0);
 	}
 	return n;
 }
@@ -389,7 +406,7 @@ size_t index_lookup(const index_snapshot *ix, const obs_value *v, index_hit *hit
 	}
 	default: return 0;
 	}
-	return s ? add_hits(ix, s, hits, max, 0) : 0;
+	return s ? add_hits(ix, s, hits, max, 0, 0) : 0;
 }
 
 void index_indicator_get(const index_snapshot *ix, uint32_t ind, index_indicator *out)
