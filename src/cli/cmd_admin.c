@@ -171,7 +171,7 @@ static int collection_add(store *st, int argc, char **argv, sol_err *err)
 	store_collection c = {.description = ""};
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch == 'i')
 			c.id = optarg;
 		else if (ch == 'd')
@@ -201,7 +201,7 @@ static int collection_grant(store *st, int argc, char **argv, sol_err *err)
 	store_grant g = {0};
 	int ch;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (ch == 'r')
 			g.read = true;
 		else if (ch == 'w')

@@ -55,6 +55,7 @@ int cmd_import(int argc, char **argv)
 	    {"skip-invalid", no_argument, NULL, OPT_SKIP},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"db", required_argument, NULL, OPT_DB},
+	    {"collection", required_argument, NULL, OPT_COLLECTION},
 	    {NULL, 0, NULL, 0},
 	};
 	ingest_opts opts;

@@ -49,7 +49,8 @@ static void print_row_line(const store_row *r)
 	char added[40];
 	json_t *obj = json_loadb(r->json, r->json_len, 0, NULL);
 	const char *desc = NULL;
-	static const char *const keys[] = {"name", "pattern", "value", "relationship_type"};
+	static const char *const keys[] = {"name", "pattern", "value", "relationship_type",
+					   "sighting_of_ref"};
 	for (size_t i = 0; obj && !desc && i < sizeof keys / sizeof keys[0]; i++)
 		desc = json_string_value(json_object_get(obj, keys[i]));
 	printf("%s\t%s\t%s\t%s\t%s\t%s%s\n", sol_time_format(r->date_added, added, sizeof added),

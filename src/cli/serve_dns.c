@@ -1,0 +1,154 @@
+/*
+ * serve_dns.c - `solidarity serve --dns ADDR:PORT`: the RPZ zone over
+ * zone transfer next to the TAXII server.
+ *
+ * The DNS server (src/dns/) answers from its own thread; this file adds
+ * the watcher, a thread with its own store connection (a store is used by
+ * one thread at a time) that once a second asks the store whether any
+ * version arrived since the last refresh (one indexed row, so the check
+ * costs nothing) and, if so, rebuilds the zone: the server journals the
+ * change and NOTIFYs the secondaries, which fetch it by IXFR. Every
+ * CLI_DNS_FULL_S seconds it refreshes anyway, for indicators that expired
+ * without a new version and for a version dated before the last check
+ * but committed after it.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/serve_dns.h"
+
+#define CLI_DNS_POLL_MS 1000 /* how often the store is asked for news */
+#define CLI_DNS_FULL_S 60    /* refresh at least this often */
+
+void cli_dns_init(cli_dns *d)
+{
+	memset(d, 0, sizeof *d);
+	dns_server_opts_init(&d->opts);
+	export_opts_init(&d->policy);
+	d->opts.allow = d->allow;
+	d->opts.tsig = d->tsig;
+	d->opts.notify = d->notify;
+	d->stop_fd = -1;
+}
+
+/* Append arg to list (n entries, max cap) or fail naming the option. */
+static int list_add(const char **list, size_t *n, size_t cap, const char *arg, const char *opt,
+		    sol_err *err)
+{
+	if (*n == cap)
+		return sol_fail(err, SOL_EUSAGE, opt, "at most %zu values", cap);
+	list[(*n)++] = arg;
+	return 0;
+}
+
+int cli_dns_option(cli_dns *d, int opt, const char *arg, sol_err *err)
+{
+	dns_server_opts *o = &d->opts;
+	switch (opt) {
+	case CLI_DNS_OPT_LISTEN:
+		o->listen = arg;
+		d->enabled = true;
+		return 0;
+	case CLI_DNS_OPT_ZONE: o->zone = arg; return 0;
+	case CLI_DNS_OPT_ALLOW:
+		return list_add(d->allow, &o->n_allow, DNS_ALLOW_MAX, arg, "--dns-allow", err);
+	case CLI_DNS_OPT_TSIG:
+		return list_add(d->tsig, &o->n_tsig, DNS_TSIG_MAX, arg, "--dns-tsig", err);
+	case CLI_DNS_OPT_NOTIFY:
+		return list_add(d->notify, &o->n_notify, DNS_NOTIFY_MAX, arg, "--dns-notify", err);
+	case CLI_DNS_OPT_POLICY: {
+		int rc = export_rpz_policy_parse(arg, &d->policy, err);
+		if (rc)
+			return rc;
+		o->zone_opts.policy = d->policy.rpz_policy;
+		o->zone_opts.redirect = d->policy.rpz_redirect;
+		return 0;
+	}
+	case CLI_DNS_OPT_TLP_MAX:
+		if (stix_tlp_parse(arg, &o->zone_opts.tlp_max) != 0 ||
+		    o->zone_opts.tlp_max == TLP_NONE)
+			return sol_fail(err, SOL_EUSAGE, "--dns-tlp-max", "'%s' is not a TLP level",
+					arg);
+		return 0;
+	default: return 1;
+	}
+}
+
+static int saw_row(void *ctx, const store_row *row)
+{
+	(void)row;
+	*(bool *)ctx = true;
+	return 0;
+}
+
+static void *watch(void *arg)
+{
+	cli_dns *d = arg;
+	sol_time since = sol_time_now();
+	int64_t last_full = since;
+	struct pollfd pf = {.fd = d->stop_fd, .events = POLLIN};
+	while (poll(&pf, 1, CLI_DNS_POLL_MS) == 0) {
+		store_filter f;
+		store_filter_init(&f);
+		f.added_since = since;
+		f.include_revoked = true;
+		f.limit = 1;
+		bool news = false;
+		sol_err err = {0};
+		sol_time now = sol_time_now();
+		if (store_object_list(d->st, &f, saw_row, &news, &err) != 0)
+			cli_error(&err);
+		if (!news && now - last_full < (int64_t)CLI_DNS_FULL_S * 1000000)
+			continue;
+		since = now;
+		last_full = now;
+		bool changed = false;
+		if (dns_server_refresh(d->srv, d->st, &changed, &err) != 0)
+			cli_error(&err);
+		else if (changed)
+			fprintf(stderr, "solidarity serve: DNS zone serial %u\n",
+				dns_server_serial(d->srv));
+	}
+	return NULL;
+}
+
+int cli_dns_start(cli_dns *d, const char *db_path, sol_err *err)
+{
+	if (!d->enabled)
+		return 0;
+	int rc = store_open(db_path, &d->st, err);
+	if (rc == 0)
+		rc = dns_server_start(d->st, &d->opts, &d->srv, err);
+	if (rc == 0 && (d->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0)
+		rc = sol_fail(err, SOL_EIO, NULL, "eventfd: %s", strerror(errno));
+	if (rc == 0 && pthread_create(&d->watcher, NULL, watch, d) != 0) {
+		close(d->stop_fd);
+		d->stop_fd = -1;
+		rc = sol_fail(err, SOL_EINTERNAL, NULL, "cannot start the DNS watcher");
+	}
+	if (rc == 0)
+		fprintf(stderr, "solidarity serve: DNS %s port %u, zone serial %u\n",
+			d->opts.listen, dns_server_port(d->srv), dns_server_serial(d->srv));
+	return rc;
+}
+
+void cli_dns_fini(cli_dns *d)
+{
+	if (d->stop_fd >= 0) {
+		uint64_t one = 1;
+		if (write(d->stop_fd, &one, sizeof one) == sizeof one)
+			pthread_join(d->watcher, NULL);
+		close(d->stop_fd);
+		d->stop_fd = -1;
+	}
+	dns_server_stop(d->srv);
+	d->srv = NULL;
+	if (d->st)
+		store_close(d->st);
+	d->st = NULL;
+}
