@@ -1,0 +1,12 @@
+/*
+ * scan_zeek.c - fuzz the scanner on Zeek logs, TSV or JSON (detected): never crash, never
+ * overread, and find the same hits however the input is chunked
+ * (scan_fuzz.h).
+ */
+#include "scan_fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_scan(data, size, SCAN_AUTO);
+	return 0;
+}
