@@ -43,8 +43,8 @@ void index_builder_free(index_builder *b);
 
 /* Add an indicator; returns its number for index_builder_atom. Strings are
  * copied. valid_until is SOL_TIME_NONE when the indicator has none. */
-uint32_t index_builder_indicator(index_builder *b, const char *id, const char *source,
-				 stix_tlp tlp, int confidence, sol_time valid_until);
+uint32_t index_builder_indicator(index_builder *b, const char *id, const char *source, stix_tlp tlp,
+				 int confidence, sol_time valid_until);
 
 /* Add one atom (value in normal form) of indicator ind. Returns 0, or
  * SOL_EINVALID if value is not a valid normal form of kind. */
@@ -80,12 +80,12 @@ typedef struct index_hit {
 size_t index_lookup(const index_snapshot *ix, const obs_value *v, index_hit *hits, size_t max);
 
 typedef struct index_indicator {
-	const char *id;        /* "indicator--..." */
-	const char *source;    /* source name */
-	stix_tlp tlp;          /* effective TLP */
-	int confidence;        /* -1 if none */
-	sol_time valid_until;  /* SOL_TIME_NONE if none */
-	char id_buf[48];       /* id text when the file keeps only its UUID */
+	const char *id;       /* "indicator--..." */
+	const char *source;   /* source name */
+	stix_tlp tlp;         /* effective TLP */
+	int confidence;       /* -1 if none */
+	sol_time valid_until; /* SOL_TIME_NONE if none */
+	char id_buf[48];      /* id text when the file keeps only its UUID */
 } index_indicator;
 
 /* Fill out for indicator ind (< index_info.indicators). out->id points
@@ -93,11 +93,11 @@ typedef struct index_indicator {
 void index_indicator_get(const index_snapshot *ix, uint32_t ind, index_indicator *out);
 
 typedef struct index_info {
-	uint32_t version;       /* format version */
-	sol_time created;       /* when compiled */
-	uint64_t indicators;    /* indicator records */
-	uint64_t atoms;         /* atoms (keys) */
-	uint64_t bytes;         /* file size */
+	uint32_t version;    /* format version */
+	sol_time created;    /* when compiled */
+	uint64_t indicators; /* indicator records */
+	uint64_t atoms;      /* atoms (keys) */
+	uint64_t bytes;      /* file size */
 } index_info;
 
 void index_info_get(const index_snapshot *ix, index_info *out);
@@ -131,9 +131,9 @@ sol_time index_lifetime_end(const index_lifetimes *l, obs_kind k, sol_time from)
 typedef struct warninglist warninglist;
 
 typedef struct index_compile_opts {
-	const warninglist *benign;  /* known-benign values to leave out (NULL: none) */
-	index_lifetimes lifetimes;  /* default lifetimes */
-	sol_time now;               /* what "still valid" is measured against */
+	const warninglist *benign; /* known-benign values to leave out (NULL: none) */
+	index_lifetimes lifetimes; /* default lifetimes */
+	sol_time now;              /* what "still valid" is measured against */
 } index_compile_opts;
 
 typedef struct index_compile_stats {

@@ -268,6 +268,8 @@ static void net_add(warninglist *wl, const obs_value *v, uint32_t label)
 	wl_net n = {.label = label};
 	unsigned prefix = 0;
 	int fam = net_of(v, n.net, &prefix);
+	if (fam < 0)
+		return;
 	n.prefix = (uint8_t)prefix;
 	if (wl->nnets[fam] == wl->capnets[fam]) {
 		wl->capnets[fam] = wl->capnets[fam] ? wl->capnets[fam] * 2 : 256;

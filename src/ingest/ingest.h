@@ -33,13 +33,13 @@ typedef enum ingest_format {
 #define INGEST_MAX_REJECTS 1000     /* rejections kept in a report */
 
 typedef struct ingest_opts {
-	ingest_format format; /* INGEST_AUTO by default */
-	const char *source;   /* source name recorded with each version */
-	stix_tlp default_tlp; /* for objects without a TLP marking (AMBER) */
-	sol_time valid_until; /* indicators we create; SOL_TIME_NONE = none */
-	bool skip_invalid;    /* store the good objects, report the bad */
-	bool subdomains;      /* STIX/MISP domain '=' also matches subdomains */
-	int column;           /* CSV: 1-based column of the value; 0 = detect */
+	ingest_format format;   /* INGEST_AUTO by default */
+	const char *source;     /* source name recorded with each version */
+	stix_tlp default_tlp;   /* for objects without a TLP marking (AMBER) */
+	sol_time valid_until;   /* indicators we create; SOL_TIME_NONE = none */
+	bool skip_invalid;      /* store the good objects, report the bad */
+	bool subdomains;        /* STIX/MISP domain '=' also matches subdomains */
+	int column;             /* CSV: 1-based column of the value; 0 = detect */
 	const char *collection; /* TAXII collection id the objects join; NULL: none */
 } ingest_opts;
 
@@ -47,8 +47,8 @@ void ingest_opts_init(ingest_opts *o); /* defaults: AUTO, "local", AMBER */
 
 /* A (key, count) tally, used for types, reasons and unknown MISP types. */
 typedef struct ingest_tally {
-	char *key;   /* owned */
-	int64_t n;   /* count */
+	char *key; /* owned */
+	int64_t n; /* count */
 } ingest_tally;
 
 typedef struct ingest_tallies {
@@ -62,16 +62,16 @@ typedef struct ingest_reject {
 } ingest_reject;
 
 typedef struct ingest_report {
-	ingest_format format;        /* what the input turned out to be */
-	int64_t objects;             /* objects read and valid */
-	int64_t put[5];              /* by store_put_result */
-	int64_t rejected;            /* invalid objects or values */
-	ingest_tallies types;        /* valid objects by STIX type */
-	ingest_tallies unmatchable;  /* indicators not line-matchable, by reason */
-	ingest_tallies unknown;      /* MISP attribute types we do not map */
-	ingest_reject *rejects;      /* first INGEST_MAX_REJECTS rejections */
+	ingest_format format;       /* what the input turned out to be */
+	int64_t objects;            /* objects read and valid */
+	int64_t put[5];             /* by store_put_result */
+	int64_t rejected;           /* invalid objects or values */
+	ingest_tallies types;       /* valid objects by STIX type */
+	ingest_tallies unmatchable; /* indicators not line-matchable, by reason */
+	ingest_tallies unknown;     /* MISP attribute types we do not map */
+	ingest_reject *rejects;     /* first INGEST_MAX_REJECTS rejections */
 	size_t n_rejects;
-	int64_t skipped_lines;       /* CSV/text: comments and blank lines */
+	int64_t skipped_lines; /* CSV/text: comments and blank lines */
 } ingest_report;
 
 void ingest_report_init(ingest_report *r);

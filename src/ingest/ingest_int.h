@@ -25,8 +25,7 @@ int ingest_stix_stream(ingest_ctx *cx, FILE *f, const char *name, sol_err *err);
 
 /* MISP: one document already in memory: {"Event":{...}}, a bare event,
  * {"response":[{"Event":...}...]} or [{"Event":...}...]. */
-int ingest_misp_json(ingest_ctx *cx, const char *data, size_t len, const char *name,
-		     sol_err *err);
+int ingest_misp_json(ingest_ctx *cx, const char *data, size_t len, const char *name, sol_err *err);
 /* MISP feed directory: manifest.json, <uuid>.json per event, hashes.csv. */
 int ingest_misp_feed(ingest_ctx *cx, const char *dir, sol_err *err);
 
@@ -47,9 +46,8 @@ int ingest_lines(ingest_ctx *cx, FILE *f, const char *name, ingest_format fmt, s
  *   name = name (may be NULL), labels/description left out.
  * Returns a new reference, or NULL if the value is not valid UTF-8.
  */
-json_t *ingest_indicator_new(ingest_ctx *cx, const obs_value *v, bool subdomains,
-			     const char *uuid, const char *name, stix_tlp tlp,
-			     const char *created_by, sol_time when);
+json_t *ingest_indicator_new(ingest_ctx *cx, const obs_value *v, bool subdomains, const char *uuid,
+			     const char *name, stix_tlp tlp, const char *created_by, sol_time when);
 
 /*
  * Like ingest_object(), for objects we generated ourselves from a value

@@ -75,15 +75,15 @@ json_t *ingest_report_json(const ingest_report *r)
 	for (size_t i = 0; i < r->n_rejects; i++)
 		json_array_append_new(rejects, json_pack("{s:s, s:s}", "where", r->rejects[i].where,
 							 "error", r->rejects[i].msg));
-	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}",
-			 "format", ingest_format_name(r->format), "objects", (json_int_t)r->objects,
-			 "new", (json_int_t)r->put[STORE_NEW], "updated",
-			 (json_int_t)r->put[STORE_UPDATED], "older", (json_int_t)r->put[STORE_OLDER],
-			 "unchanged", (json_int_t)r->put[STORE_UNCHANGED], "conflicts",
-			 (json_int_t)r->put[STORE_CONFLICT], "rejected", (json_int_t)r->rejected,
-			 "skipped_lines", (json_int_t)r->skipped_lines, "types",
-			 tallies_json(&r->types), "not_line_matchable", tallies_json(&r->unmatchable),
-			 "unknown_misp_types", tallies_json(&r->unknown), "rejects", rejects);
+	return json_pack(
+	    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "format",
+	    ingest_format_name(r->format), "objects", (json_int_t)r->objects, "new",
+	    (json_int_t)r->put[STORE_NEW], "updated", (json_int_t)r->put[STORE_UPDATED], "older",
+	    (json_int_t)r->put[STORE_OLDER], "unchanged", (json_int_t)r->put[STORE_UNCHANGED],
+	    "conflicts", (json_int_t)r->put[STORE_CONFLICT], "rejected", (json_int_t)r->rejected,
+	    "skipped_lines", (json_int_t)r->skipped_lines, "types", tallies_json(&r->types),
+	    "not_line_matchable", tallies_json(&r->unmatchable), "unknown_misp_types",
+	    tallies_json(&r->unknown), "rejects", rejects);
 }
 
 static const char *const format_names[] = {"auto", "stix", "misp", "csv", "text"};

@@ -7,8 +7,8 @@
 #include "scan/scan.h"
 
 static const char *const format_names[] = {
-	[SCAN_AUTO] = "auto", [SCAN_ZEEK_TSV] = "zeek", [SCAN_ZEEK_JSON] = "zeek-json",
-	[SCAN_EVE] = "eve",   [SCAN_TEXT] = "text",
+    [SCAN_AUTO] = "auto", [SCAN_ZEEK_TSV] = "zeek", [SCAN_ZEEK_JSON] = "zeek-json",
+    [SCAN_EVE] = "eve",   [SCAN_TEXT] = "text",
 };
 
 const char *scan_format_name(scan_format f)

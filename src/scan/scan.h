@@ -31,23 +31,23 @@ typedef enum scan_format {
 #define SCAN_MAX_LINE (1u << 20) /* longer lines are skipped and counted */
 
 typedef struct scan_hit {
-	const char *input;     /* input name as given */
-	uint64_t line;         /* 1-based line number in the input */
-	sol_time ts;           /* record time (Zeek ts, EVE timestamp); NONE if absent */
-	const char *field;     /* "id.resp_h", "dns.rrname", "tls.sni", "text" */
+	const char *input;         /* input name as given */
+	uint64_t line;             /* 1-based line number in the input */
+	sol_time ts;               /* record time (Zeek ts, EVE timestamp); NONE if absent */
+	const char *field;         /* "id.resp_h", "dns.rrname", "tls.sni", "text" */
 	const obs_value *observed; /* the value seen, normalised */
-	const index_hit *hit;  /* the indicator atom it matched */
+	const index_hit *hit;      /* the indicator atom it matched */
 } scan_hit;
 
 /* Called once per (value, indicator) hit; nonzero stops the scan. */
 typedef int (*scan_hit_fn)(void *ctx, const scan_hit *h);
 
 typedef struct scan_stats {
-	uint64_t lines;     /* lines scanned */
-	uint64_t bytes;     /* bytes scanned */
-	uint64_t values;    /* values looked up */
-	uint64_t hits;      /* hits reported */
-	uint64_t skipped;   /* malformed, truncated or overlong lines skipped */
+	uint64_t lines;   /* lines scanned */
+	uint64_t bytes;   /* bytes scanned */
+	uint64_t values;  /* values looked up */
+	uint64_t hits;    /* hits reported */
+	uint64_t skipped; /* malformed, truncated or overlong lines skipped */
 } scan_stats;
 
 const char *scan_format_name(scan_format f); /* "zeek", "zeek-json", "eve", "text" */
@@ -102,11 +102,11 @@ void scan_reader_set_index(scan_reader *r, const index_snapshot *ix);
  * snapshot, it is opened and used from the next byte on.
  */
 typedef struct scan_opts {
-	scan_format format;      /* SCAN_AUTO: detect per input */
-	int threads;             /* worker threads (>= 1) */
-	bool follow;             /* tail one growing input */
-	const char *index_path;  /* follow: watch this snapshot for replacement */
-	volatile int *stop;      /* follow: stop when *stop becomes nonzero */
+	scan_format format;     /* SCAN_AUTO: detect per input */
+	int threads;            /* worker threads (>= 1) */
+	bool follow;            /* tail one growing input */
+	const char *index_path; /* follow: watch this snapshot for replacement */
+	volatile int *stop;     /* follow: stop when *stop becomes nonzero */
 	/* follow: told before *ix is replaced by a new snapshot (the old one is
 	 * closed right after); may be NULL. */
 	int (*on_swap)(void *ctx, const index_snapshot *old_ix);
@@ -122,7 +122,7 @@ void scan_opts_init(scan_opts *o);
  * read is an error naming it (SOL_EIO); a corrupt compressed stream is
  * SOL_EPARSE at its byte offset.
  */
-int scan_run(index_snapshot **ix, char *const *paths, size_t n, const scan_opts *o,
-	     scan_hit_fn fn, void *ctx, scan_stats *total, sol_err *err);
+int scan_run(index_snapshot **ix, char *const *paths, size_t n, const scan_opts *o, scan_hit_fn fn,
+	     void *ctx, scan_stats *total, sol_err *err);
 
 #endif

@@ -50,14 +50,14 @@ json_t *stix_tlp_marking_object(stix_tlp t);
 /* ---- objects -------------------------------------------------------- */
 
 #define STIX_MAX_OBJECT (16u << 20) /* largest single object we accept */
-#define STIX_TYPE_NAME_MAX 250       /* longest type name (section 3.1) */
+#define STIX_TYPE_NAME_MAX 250      /* longest type name (section 3.1) */
 
 typedef enum stix_category {
-	STIX_SDO,        /* domain objects: indicator, malware, report, ... */
-	STIX_SRO,        /* relationship, sighting */
-	STIX_SCO,        /* cyber-observables: ipv4-addr, file, ... */
-	STIX_META,       /* marking-definition, language-content, extension-definition */
-	STIX_CUSTOM,     /* a type STIX does not define (x-..., or unknown) */
+	STIX_SDO,    /* domain objects: indicator, malware, report, ... */
+	STIX_SRO,    /* relationship, sighting */
+	STIX_SCO,    /* cyber-observables: ipv4-addr, file, ... */
+	STIX_META,   /* marking-definition, language-content, extension-definition */
+	STIX_CUSTOM, /* a type STIX does not define (x-..., or unknown) */
 } stix_category;
 
 typedef struct stix_pattern stix_pattern;
@@ -141,10 +141,10 @@ typedef struct stix_atom {
 } stix_atom;
 
 typedef struct stix_atoms {
-	stix_atom *v;      /* atoms, deduplicated, in pattern order */
-	size_t n;          /* how many */
-	size_t cap;        /* allocated */
-	char reason[160];  /* why the pattern is not line-matchable, "" if it is */
+	stix_atom *v;     /* atoms, deduplicated, in pattern order */
+	size_t n;         /* how many */
+	size_t cap;       /* allocated */
+	char reason[160]; /* why the pattern is not line-matchable, "" if it is */
 } stix_atoms;
 
 void stix_atoms_init(stix_atoms *a);

@@ -17,21 +17,21 @@
 
 static const struct {
 	stix_tlp tlp;
-	const char *name;    /* our name, and TLP 2.0's tlp_2_0 value */
-	const char *label;   /* the marking's "name" */
-	const char *id2;     /* TLP 2.0 marking-definition id */
-	const char *id1;     /* TLP 1.0 id, NULL where 1.0 had none */
+	const char *name;  /* our name, and TLP 2.0's tlp_2_0 value */
+	const char *label; /* the marking's "name" */
+	const char *id2;   /* TLP 2.0 marking-definition id */
+	const char *id1;   /* TLP 1.0 id, NULL where 1.0 had none */
 } tlps[] = {
-	{TLP_CLEAR, "clear", "TLP:CLEAR", "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
-	 "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"},
-	{TLP_GREEN, "green", "TLP:GREEN", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
-	 "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"},
-	{TLP_AMBER, "amber", "TLP:AMBER", "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
-	 "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"},
-	{TLP_AMBER_STRICT, "amber+strict", "TLP:AMBER+STRICT",
-	 "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", NULL},
-	{TLP_RED, "red", "TLP:RED", "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
-	 "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"},
+    {TLP_CLEAR, "clear", "TLP:CLEAR", "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+     "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9"},
+    {TLP_GREEN, "green", "TLP:GREEN", "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+     "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da"},
+    {TLP_AMBER, "amber", "TLP:AMBER", "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+     "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"},
+    {TLP_AMBER_STRICT, "amber+strict", "TLP:AMBER+STRICT",
+     "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", NULL},
+    {TLP_RED, "red", "TLP:RED", "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+     "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed"},
 };
 
 #define N_TLPS (sizeof tlps / sizeof tlps[0])

@@ -58,9 +58,16 @@ static void test_time(void **state)
 	assert_string_equal(sol_time_format(t, buf, sizeof buf), "9999-12-31T23:59:59.999Z");
 	assert_int_equal(sol_time_parse("1601-01-01T00:00:00Z", &t), 0);
 	assert_string_equal(sol_time_format(t, buf, sizeof buf), "1601-01-01T00:00:00.000Z");
-	const char *bad[] = {"2023-02-29T00:00:00Z", "2016-04-06 20:03:48Z", "2016-04-06T20:03:48",
-			     "2016-04-06T20:03:48.Z", "2016-04-06T24:00:00Z", "2016-13-01T00:00:00Z",
-			     "2016-04-06T20:03:48+01:00", "2016-04-06t20:03:48z", "", "2016"};
+	const char *bad[] = {"2023-02-29T00:00:00Z",
+			     "2016-04-06 20:03:48Z",
+			     "2016-04-06T20:03:48",
+			     "2016-04-06T20:03:48.Z",
+			     "2016-04-06T24:00:00Z",
+			     "2016-13-01T00:00:00Z",
+			     "2016-04-06T20:03:48+01:00",
+			     "2016-04-06t20:03:48z",
+			     "",
+			     "2016"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		assert_int_equal(sol_time_parse(bad[i], &t), SOL_EPARSE);
 }
@@ -120,11 +127,9 @@ static void test_jsonw(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_buf_cap),
-		cmocka_unit_test(test_err),
-		cmocka_unit_test(test_time),
-		cmocka_unit_test(test_uuid),
-		cmocka_unit_test(test_jsonw),
+	    cmocka_unit_test(test_buf_cap), cmocka_unit_test(test_err),
+	    cmocka_unit_test(test_time),    cmocka_unit_test(test_uuid),
+	    cmocka_unit_test(test_jsonw),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
