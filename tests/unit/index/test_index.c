@@ -80,7 +80,7 @@ static void test_lookup_table(void **state)
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		char *f[5];
+		char *f[5] = {NULL, NULL, NULL, NULL, NULL};
 		if (line[0] == '#' || split_tabs(line, f, 5) != 5 || strcmp(f[0], "atom") != 0)
 			continue;
 		obs_kind k = obs_kind_from_name(f[2]);
@@ -102,7 +102,7 @@ static void test_lookup_table(void **state)
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		char *f[4];
+		char *f[4] = {NULL, NULL, NULL, NULL};
 		if (line[0] == '#' || split_tabs(line, f, 4) != 4 || strcmp(f[0], "lookup") != 0)
 			continue;
 		rows++;

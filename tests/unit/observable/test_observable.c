@@ -72,7 +72,7 @@ static obs_kind want_of(const char *name)
 
 static int value_row(char *line, int lineno)
 {
-	char *f[4];
+	char *f[4] = {NULL, NULL, NULL, NULL};
 	int nf = split_tabs(line, f, 4);
 	if (nf < 3 || (strcmp(f[0], "none") != 0 && want_of(f[0]) == OBS_NONE)) {
 		print_error("values.txt:%d: malformed row\n", lineno);
@@ -117,7 +117,7 @@ static void test_values_table(void **state)
 
 static int refang_row(char *line, int lineno)
 {
-	char *f[2], out[256];
+	char *f[2] = {NULL, NULL}, out[256];
 	if (split_tabs(line, f, 2) != 2) {
 		print_error("refang.txt:%d: malformed row\n", lineno);
 		return 1;

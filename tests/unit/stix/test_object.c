@@ -165,7 +165,7 @@ static void test_bad_table(void **state)
 	char *text = test_read_file("object_bad.txt", NULL), *save = NULL;
 	int cases = 0, failed = 0;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[4];
+		char *f[4] = {NULL, NULL, NULL, NULL};
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
 		assert_true(split4(line, f));
