@@ -69,12 +69,16 @@ int cli_dns_option(cli_dns *d, int opt, const char *arg, sol_err *err)
 		o->zone_opts.redirect = d->policy.rpz_redirect;
 		return 0;
 	}
-	case CLI_DNS_OPT_TLP_MAX:
-		if (stix_tlp_parse(arg, &o->zone_opts.tlp_max) != 0 ||
-		    o->zone_opts.tlp_max == TLP_NONE)
+	case CLI_DNS_OPT_TLP_MAX: {
+		stix_tlp t;
+		if (stix_tlp_parse(arg, &t) != 0 || t == TLP_NONE)
 			return sol_fail(err, SOL_EUSAGE, "--dns-tlp-max", "'%s' is not a TLP level",
 					arg);
+		o->zone_opts.tlp_max = t;
 		return 0;
+	}
+	case CLI_DNS_OPT_WL: d->wl_dir = arg; return 0;
+	case CLI_DNS_OPT_WL_ALLOW: d->wl_allow = arg; return 0;
 	default: return 1;
 	}
 }
@@ -89,7 +93,7 @@ static int saw_row(void *ctx, const store_row *row)
 static void *watch(void *arg)
 {
 	cli_dns *d = arg;
-	sol_time since = sol_time_now();
+	sol_time since = d->since;
 	int64_t last_full = since;
 	struct pollfd pf = {.fd = d->stop_fd, .events = POLLIN};
 	while (poll(&pf, 1, CLI_DNS_POLL_MS) == 0) {
@@ -121,7 +125,11 @@ int cli_dns_start(cli_dns *d, const char *db_path, sol_err *err)
 {
 	if (!d->enabled)
 		return 0;
-	int rc = store_open(db_path, &d->st, err);
+	d->since = sol_time_now(); /* before the first build: it sees older versions */
+	int rc = warninglist_new(d->wl_dir, d->wl_allow, &d->benign, err);
+	d->opts.zone_opts.select.benign = d->benign;
+	if (rc == 0)
+		rc = store_open(db_path, &d->st, err);
 	if (rc == 0)
 		rc = dns_server_start(d->st, &d->opts, &d->srv, err);
 	if (rc == 0 && (d->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0)
@@ -151,4 +159,6 @@ void cli_dns_fini(cli_dns *d)
 	if (d->st)
 		store_close(d->st);
 	d->st = NULL;
+	warninglist_free(d->benign);
+	d->benign = NULL;
 }

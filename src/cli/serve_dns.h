@@ -22,19 +22,23 @@ enum {
 	CLI_DNS_OPT_NOTIFY,       /* --dns-notify ADDR:PORT (repeatable) */
 	CLI_DNS_OPT_POLICY,       /* --dns-policy nxdomain|nodata|drop|passthru|redirect=NAME */
 	CLI_DNS_OPT_TLP_MAX,      /* --dns-tlp-max LEVEL */
+	CLI_DNS_OPT_WL,           /* --dns-warninglists DIR */
+	CLI_DNS_OPT_WL_ALLOW,     /* --dns-allow-benign CATEGORIES */
 };
 
-/* The entries to append to cmd_serve's longopts. */
-#define CLI_DNS_LONGOPTS                                                                           \
-	{"dns", required_argument, NULL, CLI_DNS_OPT_LISTEN},                                      \
-	    {"dns-zone", required_argument, NULL, CLI_DNS_OPT_ZONE},                               \
-	    {"dns-allow", required_argument, NULL, CLI_DNS_OPT_ALLOW},                             \
-	    {"dns-tsig", required_argument, NULL, CLI_DNS_OPT_TSIG},                               \
-	    {"dns-notify", required_argument, NULL, CLI_DNS_OPT_NOTIFY},                           \
-	    {"dns-policy", required_argument, NULL, CLI_DNS_OPT_POLICY},                           \
-	{                                                                                          \
-		"dns-tlp-max", required_argument, NULL, CLI_DNS_OPT_TLP_MAX                        \
-	}
+/* The entries to put in cmd_serve's longopts, each with its comma. */
+/* clang-format off */
+#define CLI_DNS_LONGOPTS                                                                   \
+	{"dns", required_argument, NULL, CLI_DNS_OPT_LISTEN},                              \
+	{"dns-zone", required_argument, NULL, CLI_DNS_OPT_ZONE},                           \
+	{"dns-allow", required_argument, NULL, CLI_DNS_OPT_ALLOW},                         \
+	{"dns-tsig", required_argument, NULL, CLI_DNS_OPT_TSIG},                           \
+	{"dns-notify", required_argument, NULL, CLI_DNS_OPT_NOTIFY},                       \
+	{"dns-policy", required_argument, NULL, CLI_DNS_OPT_POLICY},                       \
+	{"dns-tlp-max", required_argument, NULL, CLI_DNS_OPT_TLP_MAX},                     \
+	{"dns-warninglists", required_argument, NULL, CLI_DNS_OPT_WL},                     \
+	{"dns-allow-benign", required_argument, NULL, CLI_DNS_OPT_WL_ALLOW},
+/* clang-format on */
 
 #define CLI_DNS_USAGE                                                                              \
 	"  --dns ADDR:PORT        also serve the RPZ zone by AXFR/IXFR (UDP and TCP)\n"            \
@@ -43,7 +47,10 @@ enum {
 	"  --dns-tsig NAME:ALG:SECRET  allow transfers signed with this TSIG key\n"                \
 	"  --dns-notify ADDR:PORT NOTIFY this secondary when the zone changes\n"                   \
 	"  --dns-policy P         nxdomain (default), nodata, drop, passthru, redirect=NAME\n"     \
-	"  --dns-tlp-max LEVEL    leave out indicators above this TLP\n"
+	"  --dns-tlp-max LEVEL    leave out indicators above this TLP\n"                           \
+	"  --dns-warninglists DIR MISP warninglists to leave out (built-in facts always)\n"        \
+	"  --dns-allow-benign CATS built-in warninglist categories not to apply (e.g. "            \
+	"documentation)\n"
 
 typedef struct cli_dns {
 	dns_server_opts opts;               /* what dns_server_start gets */
@@ -51,10 +58,14 @@ typedef struct cli_dns {
 	const char *tsig[DNS_TSIG_MAX];     /* --dns-tsig values */
 	const char *notify[DNS_NOTIFY_MAX]; /* --dns-notify values */
 	export_opts policy;                 /* --dns-policy parsed (rpz_policy, rpz_redirect) */
+	const char *wl_dir;                 /* --dns-warninglists, or NULL */
+	const char *wl_allow;               /* --dns-allow-benign, or NULL */
+	warninglist *benign;                /* what the zone leaves out */
 	bool enabled;                       /* --dns given */
 	store *st;                          /* the watcher's own store connection */
 	dns_server *srv;                    /* the server, once started */
 	pthread_t watcher;                  /* the thread refreshing the zone */
+	sol_time since;                     /* versions added from here are news */
 	int stop_fd;                        /* eventfd that stops the watcher */
 } cli_dns;
 
@@ -62,7 +73,8 @@ void cli_dns_init(cli_dns *d);
 /* Take one --dns* option (opt is its CLI_DNS_OPT_* code). Returns 0,
  * SOL_EUSAGE (err says why) or 1 if opt is not a --dns* option. */
 int cli_dns_option(cli_dns *d, int opt, const char *arg, sol_err *err);
-/* With --dns: open the store at db_path, start the server and the thread
+/* With --dns: load the warninglist (as `export` does), open the store at
+ * db_path, start the server and the thread
  * that refreshes the zone when the store changes (and every minute, for
  * expiries). Without --dns: nothing. */
 int cli_dns_start(cli_dns *d, const char *db_path, sol_err *err);

@@ -1,0 +1,111 @@
+/*
+ * dns_int.h - inside src/dns/: the responder (respond.c), which turns one
+ * query packet into a reply of one or many messages without touching a
+ * socket, so the server thread (server.c), the tests and the fuzz target
+ * drive the same code.
+ *
+ * A snapshot is what is being served: a serial, its zone and the journal
+ * reaching it, all immutable and reference counted. A reply holds its
+ * snapshot until sent, so a refresh never frees a zone mid-transfer.
+ *
+ * Ownership: dns_responder is _init/_fini; dns_reply is filled by
+ * dns_respond and released with dns_reply_fini.
+ */
+#ifndef SOL_DNS_INT_H
+#define SOL_DNS_INT_H
+
+#include <ldns/ldns.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+
+#include "dns/dns.h"
+
+/* An allowed network: family AF_INET or AF_INET6, address, prefix. */
+typedef struct dns_net {
+	int family;       /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network bytes */
+	unsigned prefix;  /* prefix length */
+} dns_net;
+
+/* A TSIG key. */
+typedef struct dns_key {
+	char *name;       /* key name, absolute ("xfr."), as ldns wants it */
+	char *alg;        /* algorithm name, absolute ("hmac-sha256.") */
+	char *secret;     /* base64 secret */
+	ldns_rdf *dname;  /* name as a dname, for comparison */
+	ldns_rdf *adname; /* alg as a dname, for comparison */
+} dns_key;
+
+typedef struct dns_snapshot {
+	atomic_int refs;      /* references */
+	uint32_t serial;      /* serial of zone */
+	dns_zone *zone;       /* records (a reference) */
+	dns_change **changes; /* the journal reaching serial (references) */
+	size_t n;             /* how many changes */
+} dns_snapshot;
+
+typedef struct dns_responder {
+	char *origin;                 /* zone name with its final dot */
+	ldns_rdf *apex;               /* origin as a dname */
+	dns_net allow[DNS_ALLOW_MAX]; /* transfer allow list */
+	size_t n_allow;               /* used */
+	dns_key keys[DNS_TSIG_MAX];   /* TSIG keys */
+	size_t n_keys;                /* used */
+	pthread_mutex_t lock;         /* guards cur */
+	dns_snapshot *cur;            /* being served; NULL before the first set */
+} dns_responder;
+
+/* Parse the zone name, allow list and keys of o. SOL_EUSAGE names the bad
+ * option; nothing to fini then. */
+int dns_responder_init(dns_responder *r, const dns_server_opts *o, sol_err *err);
+void dns_responder_fini(dns_responder *r);
+/* Serve z (a new reference is taken) at j's serial with j's changes. */
+void dns_responder_set(dns_responder *r, const dns_journal *j, dns_zone *z);
+uint32_t dns_responder_serial(dns_responder *r);
+
+/* One piece of a transfer: an SOA of a serial, the apex NS, or a zone. */
+typedef struct dns_seg {
+	enum { SEG_SOA, SEG_NS, SEG_ZONE } kind; /* what */
+	uint32_t serial;                         /* SEG_SOA: its serial */
+	const dns_zone *zone;                    /* SEG_ZONE: every record of it */
+} dns_seg;
+
+typedef struct dns_reply {
+	dns_responder *r;   /* its responder */
+	dns_snapshot *snap; /* held while the reply is sent */
+	ldns_pkt *head;     /* id, flags, rcode and question of every message */
+	dns_seg *segs;      /* answer records, in order */
+	size_t n_segs;      /* how many segments */
+	size_t seg, pos;    /* next record: segment, index in it */
+	const dns_key *key; /* sign every message with this, or NULL */
+	ldns_rdf *mac;      /* MAC of the request, then of the last message */
+	bool tcp;           /* no size limit per message but DNS_MSG_TARGET */
+	int sent;           /* messages made so far */
+	bool done;          /* nothing more to send */
+} dns_reply;
+
+/* What a packet is, for the server loop. */
+typedef enum dns_verdict {
+	DNS_DROP,       /* unparseable or unsupported response: no answer */
+	DNS_ANSWER,     /* reply filled: send its messages */
+	DNS_NOTIFY_ACK, /* a response to our NOTIFY: *ack_id is its id */
+} dns_verdict;
+
+/*
+ * Answer the query wire[0..n) from peer (NULL: no address, so only TSIG
+ * grants transfers) over TCP or UDP. On DNS_ANSWER, out is filled and
+ * must be released with dns_reply_fini.
+ */
+dns_verdict dns_respond(dns_responder *r, const uint8_t *wire, size_t n,
+			const struct sockaddr *peer, bool tcp, dns_reply *out, uint16_t *ack_id);
+
+/* The next message of the reply, as wire bytes, into msg (reset first);
+ * false when every message has been made. */
+bool dns_reply_next(dns_reply *x, sol_buf *msg);
+void dns_reply_fini(dns_reply *x);
+
+/* A NOTIFY for the responder's zone at its current serial, with id. */
+int dns_notify_wire(dns_responder *r, uint16_t id, sol_buf *msg);
+
+#endif

@@ -1,0 +1,508 @@
+/*
+ * server.c - the DNS zone-transfer server: sockets, its thread, NOTIFY.
+ *
+ * One thread runs a poll() loop over: an eventfd that wakes it (stop, or
+ * a new serial to NOTIFY), the UDP socket, the TCP listening socket and
+ * up to DNS_CONN_MAX TCP connections. Every packet goes to dns_respond
+ * (respond.c); the server only moves bytes.
+ *
+ * TCP. A connection reads one length-prefixed query (RFC 1035 4.2.2: two
+ * bytes, big-endian), then writes the reply's messages one at a time as
+ * the socket accepts them, each with its two-byte length, so a large AXFR
+ * neither blocks the loop nor sits in memory; then it reads the next
+ * query. A connection idle for DNS_IDLE_MS is closed.
+ *
+ * NOTIFY. When a publish changes the serial, every target is sent a
+ * NOTIFY from the UDP socket, again every DNS_NOTIFY_RETRY_MS until its
+ * acknowledgement (a response with the same id) arrives, at most
+ * DNS_NOTIFY_TRIES times.
+ *
+ * Publishing happens in the caller's thread (dns_server_refresh): the
+ * zone is built and journaled there, then swapped into the responder
+ * under its lock; transfers already running keep their snapshot.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dns/dns_int.h"
+
+#define DNS_IDLE_MS 30000        /* TCP connection idle timeout */
+#define DNS_NOTIFY_RETRY_MS 1000 /* NOTIFY resend interval */
+#define DNS_POLL_MS 200          /* longest sleep of the loop */
+#define DNS_TCP_MSG_MAX 65535    /* a DNS message over TCP */
+
+typedef struct dns_conn {
+	int fd;                          /* socket, -1 if the slot is free */
+	struct sockaddr_storage peer;    /* remote address */
+	uint8_t in[2 + DNS_TCP_MSG_MAX]; /* length prefix and query */
+	size_t in_len;                   /* bytes read into in */
+	sol_buf out;                     /* framed message being written */
+	size_t out_off;                  /* bytes of out already written */
+	dns_reply reply;                 /* the reply being sent */
+	bool replying;                   /* reply is live */
+	int64_t last_ms;                 /* last activity */
+} dns_conn;
+
+typedef struct dns_target {
+	struct sockaddr_storage addr; /* where to send */
+	socklen_t len;                /* its length */
+	uint16_t id;                  /* id of the NOTIFY in flight */
+	int tries;                    /* sends of the current serial */
+	bool pending;                 /* not yet acknowledged */
+	int64_t next_ms;              /* when to send again */
+} dns_target;
+
+struct dns_server {
+	dns_responder resp;                 /* zone, ACL, keys */
+	dns_zone_opts zone_opts;            /* how refresh builds the zone */
+	dns_journal journal;                /* serial and history (caller's thread) */
+	dns_zone *published;                /* last zone published (caller's thread) */
+	pthread_mutex_t pub_lock;           /* one publish at a time */
+	int udp, tcp, wake;                 /* sockets and the eventfd */
+	uint16_t port;                      /* bound port */
+	pthread_t thread;                   /* the loop */
+	atomic_bool stop;                   /* loop should end */
+	atomic_uint notify_gen;             /* bumped by each changing publish */
+	unsigned notify_seen;               /* generation the loop has acted on */
+	atomic_uint acks;                   /* NOTIFYs acknowledged */
+	dns_target targets[DNS_NOTIFY_MAX]; /* NOTIFY targets */
+	size_t n_targets;                   /* how many */
+	dns_conn *conns;                    /* DNS_CONN_MAX slots */
+	sol_buf msg;                        /* the loop's scratch message */
+	bool running;                       /* thread started */
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "host:port" or "[v6]:port" into addr. */
+static int addr_parse(const char *s, struct sockaddr_storage *addr, socklen_t *len)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon, *h = s;
+	size_t hn;
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (!close || close[1] != ':')
+			return -1;
+		h = s + 1;
+		hn = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return -1;
+		hn = (size_t)(colon - s);
+	}
+	char *end;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	if (hn == 0 || hn >= sizeof host || !colon[1] || *end || port > 65535)
+		return -1;
+	memcpy(host, h, hn);
+	host[hn] = '\0';
+	memset(addr, 0, sizeof *addr);
+	struct sockaddr_in *a4 = (struct sockaddr_in *)addr;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)addr;
+	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		*len = sizeof *a4;
+	} else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		*len = sizeof *a6;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static void set_port(struct sockaddr_storage *a, uint16_t port)
+{
+	if (a->ss_family == AF_INET)
+		((struct sockaddr_in *)a)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)a)->sin6_port = htons(port);
+}
+
+static int bind_sockets(dns_server *s, const char *listen_at, sol_err *err)
+{
+	struct sockaddr_storage a;
+	socklen_t len;
+	if (addr_parse(listen_at, &a, &len))
+		return sol_fail(err, SOL_EUSAGE, "--dns", "'%s' is not ADDR:PORT", listen_at);
+	s->tcp = socket(a.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	s->udp = socket(a.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (s->tcp < 0 || s->udp < 0 ||
+	    setsockopt(s->tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(s->tcp, (struct sockaddr *)&a, len) != 0 || listen(s->tcp, 64) != 0)
+		return sol_fail(err, SOL_EIO, listen_at, "cannot listen on TCP: %s",
+				strerror(errno));
+	struct sockaddr_storage bound;
+	socklen_t blen = sizeof bound;
+	getsockname(s->tcp, (struct sockaddr *)&bound, &blen);
+	s->port = ntohs(bound.ss_family == AF_INET ? ((struct sockaddr_in *)&bound)->sin_port
+						   : ((struct sockaddr_in6 *)&bound)->sin6_port);
+	set_port(&a, s->port);
+	if (bind(s->udp, (struct sockaddr *)&a, len) != 0)
+		return sol_fail(err, SOL_EIO, listen_at, "cannot bind UDP port %u: %s", s->port,
+				strerror(errno));
+	return 0;
+}
+
+/* ---- TCP connections ------------------------------------------------------ */
+
+static void conn_close(dns_conn *c)
+{
+	if (c->replying)
+		dns_reply_fini(&c->reply);
+	c->replying = false;
+	close(c->fd);
+	c->fd = -1;
+	c->in_len = 0;
+	buf_reset(&c->out);
+	c->out_off = 0;
+}
+
+/* Frame the reply's next message into c->out; false when it is finished. */
+static bool conn_fill(dns_server *s, dns_conn *c)
+{
+	sol_buf *msg = &s->msg;
+	buf_reset(&c->out);
+	c->out_off = 0;
+	if (!c->replying || !dns_reply_next(&c->reply, msg)) {
+		if (c->replying)
+			dns_reply_fini(&c->reply);
+		c->replying = false;
+		return false;
+	}
+	uint8_t len[2] = {(uint8_t)(msg->len >> 8), (uint8_t)msg->len};
+	buf_append(&c->out, len, 2);
+	buf_append(&c->out, msg->data, msg->len);
+	return true;
+}
+
+static void conn_read(dns_server *s, dns_conn *c)
+{
+	ssize_t n = read(c->fd, c->in + c->in_len, sizeof c->in - c->in_len);
+	if (n <= 0) {
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			conn_close(c);
+		return;
+	}
+	c->in_len += (size_t)n;
+	if (c->in_len < 2)
+		return;
+	size_t want = (size_t)c->in[0] << 8 | c->in[1];
+	if (c->in_len < 2 + want)
+		return;
+	uint16_t ack;
+	dns_verdict v = dns_respond(&s->resp, c->in + 2, want, (struct sockaddr *)&c->peer, true,
+				    &c->reply, &ack);
+	memmove(c->in, c->in + 2 + want, c->in_len - 2 - want);
+	c->in_len -= 2 + want;
+	if (v != DNS_ANSWER) {
+		conn_close(c);
+		return;
+	}
+	c->replying = true;
+	conn_fill(s, c);
+}
+
+static void conn_write(dns_server *s, dns_conn *c)
+{
+	while (c->out_off < c->out.len) {
+		ssize_t n =
+		    send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				conn_close(c);
+			return;
+		}
+		c->out_off += (size_t)n;
+		if (c->out_off == c->out.len && !conn_fill(s, c))
+			return;
+	}
+}
+
+static void tcp_accept(dns_server *s)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof peer;
+	int fd = accept4(s->tcp, (struct sockaddr *)&peer, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < DNS_CONN_MAX; i++) {
+		dns_conn *c = &s->conns[i];
+		if (c->fd < 0) {
+			c->fd = fd;
+			c->peer = peer;
+			c->last_ms = now_ms();
+			return;
+		}
+	}
+	close(fd); /* full: the client retries later */
+}
+
+/* ---- UDP and NOTIFY --------------------------------------------------------- */
+
+static void udp_read(dns_server *s)
+{
+	uint8_t pkt[DNS_TCP_MSG_MAX];
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof peer;
+	ssize_t n = recvfrom(s->udp, pkt, sizeof pkt, 0, (struct sockaddr *)&peer, &len);
+	if (n <= 0)
+		return;
+	dns_reply x;
+	uint16_t ack = 0;
+	dns_verdict v =
+	    dns_respond(&s->resp, pkt, (size_t)n, (struct sockaddr *)&peer, false, &x, &ack);
+	if (v == DNS_NOTIFY_ACK) {
+		for (size_t i = 0; i < s->n_targets; i++)
+			if (s->targets[i].pending && s->targets[i].id == ack) {
+				s->targets[i].pending = false;
+				atomic_fetch_add(&s->acks, 1);
+			}
+		return;
+	}
+	if (v != DNS_ANSWER)
+		return;
+	sol_buf msg;
+	buf_init(&msg, SIZE_MAX);
+	if (dns_reply_next(&x, &msg))
+		sendto(s->udp, msg.data, msg.len, 0, (struct sockaddr *)&peer, len);
+	buf_fini(&msg);
+	dns_reply_fini(&x);
+}
+
+static void notify_send(dns_server *s, int64_t now)
+{
+	unsigned gen = atomic_load(&s->notify_gen);
+	if (gen != s->notify_seen) {
+		s->notify_seen = gen;
+		for (size_t i = 0; i < s->n_targets; i++) {
+			s->targets[i].pending = true;
+			s->targets[i].tries = 0;
+			s->targets[i].next_ms = now;
+		}
+	}
+	sol_buf msg;
+	buf_init(&msg, SIZE_MAX);
+	for (size_t i = 0; i < s->n_targets; i++) {
+		dns_target *t = &s->targets[i];
+		if (!t->pending || t->next_ms > now)
+			continue;
+		if (t->tries == DNS_NOTIFY_TRIES) {
+			t->pending = false;
+			continue;
+		}
+		uint16_t id;
+		getentropy(&id, sizeof id);
+		if (dns_notify_wire(&s->resp, id, &msg) == 0) {
+			t->id = id;
+			sendto(s->udp, msg.data, msg.len, 0, (struct sockaddr *)&t->addr, t->len);
+		}
+		t->tries++;
+		t->next_ms = now + DNS_NOTIFY_RETRY_MS;
+	}
+	buf_fini(&msg);
+}
+
+static void *server_loop(void *arg)
+{
+	dns_server *s = arg;
+	struct pollfd pf[3 + DNS_CONN_MAX];
+	dns_conn *which[3 + DNS_CONN_MAX];
+	while (!atomic_load(&s->stop)) {
+		int64_t now = now_ms();
+		notify_send(s, now);
+		nfds_t n = 0;
+		pf[n++] = (struct pollfd){.fd = s->wake, .events = POLLIN};
+		pf[n++] = (struct pollfd){.fd = s->udp, .events = POLLIN};
+		pf[n++] = (struct pollfd){.fd = s->tcp, .events = POLLIN};
+		for (size_t i = 0; i < DNS_CONN_MAX; i++) {
+			dns_conn *c = &s->conns[i];
+			if (c->fd < 0)
+				continue;
+			if (now - c->last_ms > DNS_IDLE_MS) {
+				conn_close(c);
+				continue;
+			}
+			which[n] = c;
+			pf[n++] = (struct pollfd){
+			    .fd = c->fd, .events = c->out_off < c->out.len ? POLLOUT : POLLIN};
+		}
+		if (poll(pf, n, DNS_POLL_MS) <= 0)
+			continue;
+		if (pf[0].revents) {
+			uint64_t v;
+			if (read(s->wake, &v, sizeof v) < 0 && errno != EAGAIN)
+				break;
+		}
+		if (pf[1].revents & POLLIN)
+			udp_read(s);
+		if (pf[2].revents & POLLIN)
+			tcp_accept(s);
+		for (nfds_t i = 3; i < n; i++) {
+			dns_conn *c = which[i];
+			if (!pf[i].revents || c->fd < 0)
+				continue;
+			c->last_ms = now_ms();
+			if (pf[i].revents & POLLOUT)
+				conn_write(s, c);
+			else if (pf[i].revents & (POLLIN | POLLHUP | POLLERR))
+				conn_read(s, c);
+		}
+	}
+	return NULL;
+}
+
+/* ---- public ----------------------------------------------------------------- */
+
+void dns_server_opts_init(dns_server_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->listen = "127.0.0.1:0";
+	dns_zone_opts_init(&o->zone_opts);
+}
+
+static void wake(dns_server *s)
+{
+	uint64_t one = 1;
+	if (write(s->wake, &one, sizeof one) < 0 && errno != EAGAIN)
+		abort(); /* an eventfd write fails only on overflow */
+}
+
+int dns_server_publish(dns_server *s, store *st, dns_zone *z, bool *changed, sol_err *err)
+{
+	bool ch = false;
+	pthread_mutex_lock(&s->pub_lock);
+	int rc = dns_journal_publish(st, &s->journal, s->published, z, sol_time_now(), &ch, err);
+	if (rc == 0) {
+		dns_responder_set(&s->resp, &s->journal, z);
+		dns_zone_unref(s->published);
+		s->published = z;
+	} else {
+		dns_zone_unref(z);
+	}
+	pthread_mutex_unlock(&s->pub_lock);
+	if (rc == 0 && ch && s->n_targets) {
+		atomic_fetch_add(&s->notify_gen, 1);
+		wake(s);
+	}
+	if (changed)
+		*changed = ch;
+	return rc;
+}
+
+int dns_server_refresh(dns_server *s, store *st, bool *changed, sol_err *err)
+{
+	dns_zone *z;
+	dns_zone_opts o = s->zone_opts;
+	o.select.now = sol_time_now();
+	int rc = dns_zone_build(st, s->resp.origin, &o, &z, err);
+	return rc ? rc : dns_server_publish(s, st, z, changed, err);
+}
+
+int dns_server_start(store *st, const dns_server_opts *o, dns_server **out, sol_err *err)
+{
+	dns_server *s = xcalloc(1, sizeof *s);
+	s->udp = s->tcp = s->wake = -1;
+	int rc = dns_responder_init(&s->resp, o, err);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	pthread_mutex_init(&s->pub_lock, NULL);
+	s->zone_opts = o->zone_opts;
+	dns_journal_init(&s->journal, s->resp.origin);
+	buf_init(&s->msg, SIZE_MAX);
+	s->conns = xcalloc(DNS_CONN_MAX, sizeof *s->conns);
+	for (size_t i = 0; i < DNS_CONN_MAX; i++) {
+		s->conns[i].fd = -1;
+		buf_init(&s->conns[i].out, 2 + DNS_TCP_MSG_MAX);
+	}
+	if (o->n_notify > DNS_NOTIFY_MAX)
+		rc = sol_fail(err, SOL_ETOOBIG, "--dns-notify", "more than %d targets",
+			      DNS_NOTIFY_MAX);
+	for (size_t i = 0; rc == 0 && i < o->n_notify; i++, s->n_targets++)
+		if (addr_parse(o->notify[i], &s->targets[i].addr, &s->targets[i].len))
+			rc = sol_fail(err, SOL_EUSAGE, "--dns-notify", "'%s' is not ADDR:PORT",
+				      o->notify[i]);
+	if (rc == 0)
+		rc = bind_sockets(s, o->listen, err);
+	if (rc == 0 && (s->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+		rc = sol_fail(err, SOL_EIO, NULL, "eventfd: %s", strerror(errno));
+	if (rc == 0)
+		rc = dns_journal_load(st, &s->journal, err);
+	if (rc == 0)
+		rc = dns_server_refresh(s, st, NULL, err);
+	if (rc == 0 && pthread_create(&s->thread, NULL, server_loop, s) != 0)
+		rc = sol_fail(err, SOL_EINTERNAL, NULL, "cannot start the DNS thread");
+	s->running = rc == 0;
+	if (rc) {
+		dns_server_stop(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+uint16_t dns_server_port(const dns_server *s)
+{
+	return s->port;
+}
+
+uint32_t dns_server_serial(const dns_server *s)
+{
+	return dns_responder_serial((dns_responder *)&s->resp);
+}
+
+unsigned dns_server_notify_acks(const dns_server *s)
+{
+	return atomic_load(&s->acks);
+}
+
+void dns_server_stop(dns_server *s)
+{
+	if (!s)
+		return;
+	if (s->running) {
+		atomic_store(&s->stop, true);
+		wake(s);
+		pthread_join(s->thread, NULL);
+	}
+	for (size_t i = 0; s->conns && i < DNS_CONN_MAX; i++) {
+		if (s->conns[i].fd >= 0)
+			conn_close(&s->conns[i]);
+		buf_fini(&s->conns[i].out);
+	}
+	free(s->conns);
+	buf_fini(&s->msg);
+	if (s->udp >= 0)
+		close(s->udp);
+	if (s->tcp >= 0)
+		close(s->tcp);
+	if (s->wake >= 0)
+		close(s->wake);
+	dns_zone_unref(s->published);
+	dns_journal_fini(&s->journal);
+	dns_responder_fini(&s->resp);
+	pthread_mutex_destroy(&s->pub_lock);
+	free(s);
+}

@@ -1,0 +1,282 @@
+/*
+ * test_bind.c - a real BIND `named` as the consumer of our zone transfers.
+ *
+ * The test starts our DNS server on 127.0.0.1 (transfers allowed to
+ * 127.0.0.1, NOTIFY to named) over a store holding "listed.example" with
+ * its subdomains, then a named on a free 127.0.0.1 port with:
+ *
+ *   - zone "rpz.solidarity" as a secondary of our server, used as its
+ *     response-policy zone with min-update-interval 0 (BIND's default
+ *     applies a new policy version at most every 60 s);
+ *   - zone "example" as a local primary holding A records for
+ *     listed.example, sub.listed.example, clean.example and new.example,
+ *     so names resolve without a network.
+ *
+ * It checks that named answers NXDOMAIN for the listed name and its
+ * subdomain and the A record for a clean one; then a newly shared domain
+ * goes into the store, our server is refreshed (NOTIFY, IXFR) and named
+ * must answer NXDOMAIN for it within 2 s, without a restart, having
+ * fetched it incrementally (named wrote a journal). Skipped with a message
+ * when named (Debian package bind9) is not installed.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <ldns/ldns.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dns/dns.h"
+#include "ingest/ingest.h"
+#include "testlib.h"
+
+#define NAMED "/usr/sbin/named"
+#define ENFORCE_MS 2000 /* the target: arrival to enforcement */
+
+extern char **environ;
+
+static pid_t named_pid; /* the named started, 0 if none: teardown stops it */
+
+static void named_stop(void)
+{
+	if (named_pid > 0) {
+		kill(named_pid, SIGTERM);
+		waitpid(named_pid, NULL, 0);
+	}
+	named_pid = 0;
+}
+
+/* Stop named even when an assertion ended the test early. */
+static int teardown(void **state)
+{
+	(void)state;
+	named_stop();
+	return 0;
+}
+
+static void import_text(store *st, const char *text)
+{
+	ingest_opts io;
+	ingest_opts_init(&io);
+	io.source = "cert-a";
+	io.format = INGEST_TEXT;
+	io.subdomains = true;
+	ingest_report rep;
+	ingest_report_init(&rep);
+	ingest_ctx *cx = ingest_ctx_new(st, &io);
+	sol_err err = {0};
+	if (ingest_buffer(cx, "list.txt", text, strlen(text), &rep, &err))
+		fail_msg("import: %s: %s", err.where, err.msg);
+	ingest_ctx_free(cx);
+	ingest_report_fini(&rep);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A port free for both UDP and TCP on 127.0.0.1 right now. */
+static uint16_t free_port(void)
+{
+	for (;;) {
+		struct sockaddr_in a = {.sin_family = AF_INET};
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		socklen_t len = sizeof a;
+		int t = socket(AF_INET, SOCK_STREAM, 0), u = socket(AF_INET, SOCK_DGRAM, 0);
+		assert_int_equal(bind(t, (struct sockaddr *)&a, sizeof a), 0);
+		getsockname(t, (struct sockaddr *)&a, &len);
+		int ok = bind(u, (struct sockaddr *)&a, sizeof a) == 0;
+		close(t);
+		close(u);
+		if (ok)
+			return ntohs(a.sin_port);
+	}
+}
+
+/* The rcode named gives for `name A` (recursion desired), or -1 if it
+ * does not answer; *has_a says whether an A record came back. */
+static int ask(uint16_t port, const char *name, bool *has_a)
+{
+	ldns_pkt *q = NULL;
+	assert_int_equal(
+	    ldns_pkt_query_new_frm_str(&q, name, LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, LDNS_RD),
+	    LDNS_STATUS_OK);
+	ldns_pkt_set_random_id(q);
+	uint8_t *w;
+	size_t wn;
+	assert_int_equal(ldns_pkt2wire(&w, q, &wn), LDNS_STATUS_OK);
+	ldns_pkt_free(q);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sendto(fd, w, wn, 0, (struct sockaddr *)&a, sizeof a);
+	free(w);
+	struct pollfd pf = {.fd = fd, .events = POLLIN};
+	int rcode = -1;
+	uint8_t buf[4096];
+	ssize_t n;
+	ldns_pkt *r = NULL;
+	if (poll(&pf, 1, 1000) == 1 && (n = recv(fd, buf, sizeof buf, 0)) > 0 &&
+	    ldns_wire2pkt(&r, buf, (size_t)n) == LDNS_STATUS_OK) {
+		rcode = ldns_pkt_get_rcode(r);
+		*has_a = false;
+		for (size_t i = 0; i < ldns_pkt_ancount(r); i++)
+			if (ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(r), i)) ==
+			    LDNS_RR_TYPE_A)
+				*has_a = true;
+		ldns_pkt_free(r);
+	}
+	close(fd);
+	return rcode;
+}
+
+/* Ask until the answer is `want` or ms pass; the time it took, or -1. */
+static int64_t wait_for(uint16_t port, const char *name, int want, int64_t ms)
+{
+	int64_t t0 = now_ms();
+	bool a;
+	while (now_ms() - t0 < ms) {
+		if (ask(port, name, &a) == want)
+			return now_ms() - t0;
+		usleep(20000);
+	}
+	return -1;
+}
+
+static void write_conf(const char *dir, uint16_t named_port, uint16_t our_port)
+{
+	char *conf = test_path(dir, "named.conf"), *zone = test_path(dir, "example.db");
+	char *text =
+	    xasprintf("options {\n"
+		      "  directory \"%s\";\n"
+		      "  pid-file \"%s/named.pid\";\n"
+		      "  session-keyfile \"%s/session.key\";\n"
+		      "  managed-keys-directory \"%s\";\n"
+		      "  listen-on port %u { 127.0.0.1; };\n"
+		      "  listen-on-v6 { none; };\n"
+		      "  recursion yes;\n"
+		      "  allow-query { 127.0.0.1; };\n"
+		      "  allow-recursion { 127.0.0.1; };\n"
+		      "  dnssec-validation no;\n"
+		      "  notify no;\n"
+		      "  response-policy { zone \"rpz.solidarity\" min-update-interval 0; };\n"
+		      "};\n"
+		      "controls { };\n"
+		      "zone \"rpz.solidarity\" {\n"
+		      "  type secondary;\n"
+		      "  primaries { 127.0.0.1 port %u; };\n"
+		      "  file \"rpz.solidarity.db\";\n"
+		      "  allow-notify { 127.0.0.1; };\n"
+		      "};\n"
+		      "zone \"example\" { type primary; file \"example.db\"; };\n",
+		      dir, dir, dir, dir, named_port, our_port);
+	test_write_file(conf, text, strlen(text));
+	static const char example[] = "$TTL 60\n"
+				      "@ SOA localhost. hostmaster.localhost. 1 3600 600 86400 60\n"
+				      "@ NS localhost.\n"
+				      "listed A 192.0.2.1\n"
+				      "sub.listed A 192.0.2.2\n"
+				      "clean A 192.0.2.3\n"
+				      "new A 192.0.2.4\n";
+	test_write_file(zone, example, sizeof example - 1);
+	free(text);
+	free(conf);
+	free(zone);
+}
+
+static void test_bind_secondary(void **state)
+{
+	(void)state;
+	if (access(NAMED, X_OK) != 0) {
+		print_message("named not installed (Debian package bind9): BIND test skipped\n");
+		skip();
+	}
+	char *dir = test_tmpdir(), *db = test_path(dir, "intel.db");
+	store *st;
+	sol_err err = {0};
+	assert_int_equal(store_open(db, &st, &err), 0);
+	import_text(st, "listed.example\n");
+
+	uint16_t named_port = free_port();
+	char notify[32];
+	snprintf(notify, sizeof notify, "127.0.0.1:%u", named_port);
+	const char *allow = "127.0.0.1", *targets = notify;
+	dns_server_opts o;
+	dns_server_opts_init(&o);
+	o.allow = &allow;
+	o.n_allow = 1;
+	o.notify = &targets;
+	o.n_notify = 1;
+	dns_server *srv;
+	if (dns_server_start(st, &o, &srv, &err))
+		fail_msg("start: %s: %s", err.where, err.msg);
+
+	write_conf(dir, named_port, dns_server_port(srv));
+	char *conf = test_path(dir, "named.conf"), *log = test_path(dir, "named.log");
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	char *argv[] = {NAMED, "-g", "-4", "-c", conf, NULL};
+	assert_int_equal(posix_spawn(&named_pid, NAMED, &fa, NULL, argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+
+	/* named loads, transfers the zone (AXFR the first time), enforces */
+	int64_t t = wait_for(named_port, "listed.example.", LDNS_RCODE_NXDOMAIN, 15000);
+	if (t < 0)
+		fail_msg("named never enforced the zone; see %s", log);
+	bool a = false;
+	assert_int_equal(ask(named_port, "listed.example.", &a), LDNS_RCODE_NXDOMAIN);
+	assert_int_equal(ask(named_port, "sub.listed.example.", &a), LDNS_RCODE_NXDOMAIN);
+	assert_int_equal(ask(named_port, "clean.example.", &a), LDNS_RCODE_NOERROR);
+	assert_true(a);
+	assert_int_equal(ask(named_port, "new.example.", &a), LDNS_RCODE_NOERROR);
+	assert_true(a);
+
+	/* a newly shared domain: store, refresh, NOTIFY, IXFR, enforced */
+	int64_t t0 = now_ms();
+	import_text(st, "new.example\n");
+	bool changed;
+	assert_int_equal(dns_server_refresh(srv, st, &changed, &err), 0);
+	assert_true(changed);
+	t = wait_for(named_port, "new.example.", LDNS_RCODE_NXDOMAIN, ENFORCE_MS);
+	int64_t total = now_ms() - t0;
+	assert_int_equal(ask(named_port, "sub.new.example.", &a), LDNS_RCODE_NXDOMAIN);
+	assert_int_equal(ask(named_port, "clean.example.", &a), LDNS_RCODE_NOERROR);
+	named_stop();
+	if (t < 0)
+		fail_msg("new.example not enforced within %d ms; see %s", ENFORCE_MS, log);
+	print_message("import + refresh to NXDOMAIN in named: %lld ms\n", (long long)total);
+	/* named keeps a journal of a secondary zone only for incremental
+	 * transfers; an AXFR would have rewritten the zone file instead */
+	char *jnl = test_path(dir, "rpz.solidarity.db.jnl");
+	if (access(jnl, R_OK) != 0)
+		fail_msg("named did not use IXFR for the change; see %s", log);
+	free(jnl);
+
+	dns_server_stop(srv);
+	store_close(st);
+	free(conf);
+	free(log);
+	free(db);
+	test_tmpdir_remove(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_teardown(test_bind_secondary, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
