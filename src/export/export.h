@@ -69,6 +69,8 @@ typedef struct export_opts {
 	const char *rpz_zone;         /* zone origin, with or without the final dot */
 	export_rpz_policy rpz_policy; /* action of every trigger */
 	char rpz_redirect[EXPORT_NAME_MAX + 2]; /* RPZ_REDIRECT target, absolute ("x.") */
+	const char *rpz_state;                  /* settings key prefix of the serial state; NULL:
+						 * "export.rpz.<zone>" (one per audience) */
 	const char *path;                       /* output file (or directory: suricata, misp) */
 } export_opts;
 
@@ -101,7 +103,8 @@ typedef struct export_stats {
 /*
  * Select, filter and write the export o->format to o->path (replaced
  * atomically). stats may be NULL. RPZ reads and updates the store settings
- * "export.rpz.<zone>.hash" and ".serial"; MISP reads "export.misp.org".
+ * "export.rpz.<zone>.hash" and ".serial" (o->rpz_state instead of
+ * "export.rpz.<zone>" when set); MISP reads "export.misp.org".
  * SOL_EUSAGE for bad options, SOL_EIO (where = the path) for file errors,
  * or whatever the store returns.
  */

@@ -24,8 +24,9 @@
  * operator can trace a block. Comments are not zone data.
  *
  * Serial. The body (every line after NS) is hashed in a first pass. The
- * store settings "export.rpz.<zone>.hash" and ".serial" remember the last
- * export: same hash, same serial; otherwise serial = max(last + 1, now in
+ * store settings "export.rpz.<zone>.hash" and ".serial" (or, for an
+ * export made for one audience, "<rpz_state>.hash" and ".serial") remember
+ * the last export: same hash, same serial; otherwise serial = max(last + 1, now in
  * Unix seconds), so secondaries transfer the zone exactly when it changed.
  * The settings are updated after the file is in place.
  */
@@ -266,7 +267,10 @@ int export_rpz_write(store *st, const export_set *s, const export_opts *o, expor
 	if (rc)
 		return rc;
 	size_t zone_len = strlen(zone);
-	snprintf(key_base, sizeof key_base, "export.rpz.%.*s", (int)(zone_len - 1), zone);
+	if (o->rpz_state)
+		snprintf(key_base, sizeof key_base, "%s", o->rpz_state);
+	else
+		snprintf(key_base, sizeof key_base, "export.rpz.%.*s", (int)(zone_len - 1), zone);
 
 	uint64_t h = 0xcbf29ce484222325ull;
 	int64_t skipped;

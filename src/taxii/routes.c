@@ -2,6 +2,9 @@
  * routes.c - the TAXII 2.1 endpoints: from a parsed request to a complete
  * response, with no socket in sight (server.c does the HTTP).
  *
+ * Paths under /exports/ are handed to exports.c whole (the exports have
+ * their own media types and validators); every other path is TAXII's.
+ *
  * Order of checks for every request, each answering with a TAXII error
  * message when it fails:
  *   1. route      method + path -> endpoint and strictly validated ids
@@ -23,6 +26,7 @@
  */
 #include <sodium.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ingest/ingest.h"
 #include "policy/policy.h"
@@ -34,12 +38,16 @@ void taxii_response_init(taxii_response *r)
 {
 	memset(r, 0, sizeof *r);
 	r->status = 200;
+	r->fd = -1;
 	buf_init(&r->body, SIZE_MAX);
 }
 
 void taxii_response_fini(taxii_response *r)
 {
 	buf_fini(&r->body);
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
 }
 
 void taxii_response_error(taxii_response *r, int status, const char *title, const char *description)
@@ -231,11 +239,7 @@ static bool accept_ok(const char *h)
 
 #define BASIC_MAX 512 /* decoded "user:password" */
 
-/*
- * The partner behind an Authorization header into name. Returns 0,
- * SOL_ENOTFOUND for missing or wrong credentials (401) or another error.
- */
-static int authenticate(store *st, const char *h, char name[STORE_PARTNER_NAME_MAX + 1])
+int taxii_partner_authenticate(store *st, const char *h, char name[STORE_PARTNER_NAME_MAX + 1])
 {
 	if (!h)
 		return SOL_ENOTFOUND;
@@ -754,6 +758,10 @@ static void status_get(call *c)
 void taxii_handle(const taxii_site *site, const taxii_request *req, taxii_response *res)
 {
 	call c = {.site = site, .req = req, .res = res};
+	if (strncmp(req->path, TAXII_EXPORTS_PREFIX, strlen(TAXII_EXPORTS_PREFIX)) == 0) {
+		taxii_exports_handle(site, req, res);
+		return;
+	}
 	int rc = taxii_route_parse(req->method, req->path, &c.route);
 	if (rc == 404) {
 		fail(&c, 404, "Not found", "no such TAXII resource");
@@ -767,7 +775,7 @@ void taxii_handle(const taxii_site *site, const taxii_request *req, taxii_respon
 		fail(&c, 406, "Not acceptable", "this server only produces " TAXII_MEDIA);
 		return;
 	}
-	rc = authenticate(site->st, req->authorization, res->partner);
+	rc = taxii_partner_authenticate(site->st, req->authorization, res->partner);
 	if (rc != 0) {
 		res->partner[0] = '\0';
 		if (rc == SOL_ENOTFOUND) {

@@ -28,6 +28,10 @@
  * waits for the requests in flight to complete (a counter raised on the
  * first call and lowered in the completion callback), then stops MHD.
  *
+ * Exports (paths under /exports/, exports.c) answer with an open file
+ * that MHD sends itself (MHD_create_response_from_fd64: sendfile where it
+ * can), so a large export never sits in memory.
+ *
  * Log: one line per request on the log stream:
  *   2026-01-02T03:04:05.123456Z 127.0.0.1 partner-a GET /api/ 200 341 87us
  */
@@ -156,7 +160,8 @@ static void log_line(taxii_server *s, struct MHD_Connection *c, const request *r
 	peer_name(c, peer, sizeof peer);
 	fprintf(s->log, "%s %s %s %.10s %s %d %zu %" PRId64 "us\n",
 		taxii_time_format(sol_time_now(), when), peer, res->partner[0] ? res->partner : "-",
-		method, path, res->status, res->body.len, elapsed_us(&rq->start));
+		method, path, res->status, res->fd >= 0 ? (size_t)res->fd_size : res->body.len,
+		elapsed_us(&rq->start));
 }
 
 static enum MHD_Result queue(taxii_server *s, struct MHD_Connection *c, request *rq,
@@ -164,11 +169,28 @@ static enum MHD_Result queue(taxii_server *s, struct MHD_Connection *c, request 
 {
 	log_line(s, c, rq, method, url, res);
 	size_t len = res->body.len;
-	struct MHD_Response *r =
-	    len ? MHD_create_response_from_buffer(len, buf_take(&res->body), MHD_RESPMEM_MUST_FREE)
-		: MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	if (len)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, TAXII_MEDIA);
+	struct MHD_Response *r;
+	if (res->fd >= 0) {
+		r = MHD_create_response_from_fd64(res->fd_size, res->fd);
+		if (r)
+			res->fd = -1; /* MHD closes it */
+	} else if (len) {
+		r = MHD_create_response_from_buffer(len, buf_take(&res->body),
+						    MHD_RESPMEM_MUST_FREE);
+	} else {
+		r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	}
+	if (!r)
+		return MHD_NO;
+	if (len || res->fd_size)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+					res->content_type ? res->content_type : TAXII_MEDIA);
+	if (res->etag[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, res->etag);
+	if (res->last_modified[0])
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, res->last_modified);
+	if (res->no_cache)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
 	if (res->date_first[0])
 		MHD_add_response_header(r, "X-TAXII-Date-Added-First", res->date_first);
 	if (res->date_last[0])
@@ -283,6 +305,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 								MHD_HTTP_HEADER_CONTENT_TYPE),
 		    .authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 								 MHD_HTTP_HEADER_AUTHORIZATION),
+		    .if_none_match = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+								 MHD_HTTP_HEADER_IF_NONE_MATCH),
+		    .if_modified_since = MHD_lookup_connection_value(
+			c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
 		    .params = p.v,
 		    .n_params = p.n,
 		    .body = rq->body.data ? rq->body.data : "",
@@ -382,6 +408,7 @@ static void server_free(taxii_server *s)
 	for (size_t i = 0; i < s->n_slots; i++)
 		store_close(s->slots[i].st);
 	free(s->slots);
+	taxii_exports_free(s->site.exports);
 	pthread_mutex_destroy(&s->lock);
 	pthread_mutex_destroy(&s->wlock);
 	free(s->db_path);
@@ -429,6 +456,10 @@ int taxii_server_start(const taxii_options *o, taxii_server **out, sol_err *err)
 	    .write_lock = write_lock,
 	    .lock_ctx = s,
 	};
+	if ((rc = taxii_exports_new(o, &s->site.exports, err)) != 0) {
+		server_free(s);
+		return rc;
+	}
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ITC;
 	if (v6)
 		flags |= MHD_USE_IPv6;

@@ -16,6 +16,13 @@
  *   DELETE /api/collections/<id>/objects/<obj>/           remove from collection
  *   GET    /api/collections/<id>/objects/<obj>/versions/  version list
  *
+ * Beside them, every export (export.h) of a collection, made for the
+ * partner asking and cached until the store changes (exports.c,
+ * docs/formats/exports.md "Served over HTTP"):
+ *
+ *   GET    /exports/{rpz,nft,zeek,csv,stix}?collection=<id>    one file
+ *   GET    /exports/{suricata,misp}/<file>?collection=<id>     a file of the directory
+ *
  * Partners authenticate with HTTP Basic or "Authorization: Bearer <key>"
  * (store.h's partner table); what each one may see is decided by
  * policy_visible() (policy.h) and nowhere here. The HTTP library is
@@ -38,19 +45,24 @@
 #define TAXII_PAGE_MAX_DEFAULT 1000           /* largest `limit` honoured */
 
 typedef struct taxii_options {
-	const char *db_path;        /* the store (SQLite file) to serve */
-	const char *listen;         /* "ADDR:PORT", "[v6]:PORT"; port 0 picks one */
-	const char *cert_file;      /* PEM certificate: serve HTTPS; NULL = HTTP */
-	const char *key_file;       /* PEM private key for cert_file */
-	const char *client_ca_file; /* PEM CAs whose client certificates are required */
-	size_t max_content_length;  /* POST body cap in bytes (413 above it) */
-	size_t page_max;            /* server maximum for `limit` */
-	const char *title;          /* discovery title */
-	const char *description;    /* discovery and API root description */
-	unsigned threads;           /* worker threads (each with a store connection) */
-	unsigned timeout_s;         /* idle/slow connection timeout, seconds */
-	unsigned per_ip_limit;      /* concurrent connections per client address */
-	FILE *log;                  /* one line per request; NULL = stderr */
+	const char *db_path;             /* the store (SQLite file) to serve */
+	const char *listen;              /* "ADDR:PORT", "[v6]:PORT"; port 0 picks one */
+	const char *cert_file;           /* PEM certificate: serve HTTPS; NULL = HTTP */
+	const char *key_file;            /* PEM private key for cert_file */
+	const char *client_ca_file;      /* PEM CAs whose client certificates are required */
+	size_t max_content_length;       /* POST body cap in bytes (413 above it) */
+	size_t page_max;                 /* server maximum for `limit` */
+	const char *title;               /* discovery title */
+	const char *description;         /* discovery and API root description */
+	unsigned threads;                /* worker threads (each with a store connection) */
+	unsigned timeout_s;              /* idle/slow connection timeout, seconds */
+	unsigned per_ip_limit;           /* concurrent connections per client address */
+	FILE *log;                       /* one line per request; NULL = stderr */
+	const char *export_dir;          /* cache of built exports; NULL = "<db_path>.exports" */
+	const char *export_warninglists; /* MISP warninglists exports leave out; NULL: none */
+	const char *export_allow;        /* built-in warninglist categories exports do not apply
+					  * ("documentation,reserved-names": tests, demos) */
+	const char *export_rpz_zone;     /* RPZ zone name; NULL = EXPORT_RPZ_ZONE */
 } taxii_options;
 
 /* Defaults: listen TAXII_DEFAULT_LISTEN, caps above, 2 threads, 30 s. */

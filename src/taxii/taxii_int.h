@@ -12,6 +12,8 @@
  *               timestamps with microseconds.
  *   envelope.c  taxii_envelope_parse (POST bodies), error and status
  *               documents.
+ *   exports.c   the /exports/ paths: exports built per partner and
+ *               collection into a cache directory, served from a file.
  *
  * Ownership: taxii_request is filled by server.c and borrowed; a
  * taxii_response is _init/_fini and owns its body.
@@ -127,15 +129,17 @@ void taxii_error_write(sol_buf *out, int http_status, const char *title, const c
 /* ---- one request ------------------------------------------------------ */
 
 typedef struct taxii_request {
-	const char *method;        /* "GET" */
-	const char *path;          /* percent-decoded path, "/api/collections/" */
-	const char *accept;        /* Accept header or NULL */
-	const char *content_type;  /* Content-Type header or NULL */
-	const char *authorization; /* Authorization header or NULL */
-	const taxii_param *params; /* URL parameters */
-	size_t n_params;           /* how many (over TAXII_MAX_PARAMS is a 400) */
-	const char *body;          /* request body (POST) */
-	size_t body_len;           /* its length */
+	const char *method;            /* "GET" */
+	const char *path;              /* percent-decoded path, "/api/collections/" */
+	const char *accept;            /* Accept header or NULL */
+	const char *content_type;      /* Content-Type header or NULL */
+	const char *authorization;     /* Authorization header or NULL */
+	const char *if_none_match;     /* If-None-Match header or NULL */
+	const char *if_modified_since; /* If-Modified-Since header or NULL */
+	const taxii_param *params;     /* URL parameters */
+	size_t n_params;               /* how many (over TAXII_MAX_PARAMS is a 400) */
+	const char *body;              /* request body (POST) */
+	size_t body_len;               /* its length */
 } taxii_request;
 
 typedef struct taxii_response {
@@ -145,9 +149,16 @@ typedef struct taxii_response {
 	char date_first[40];                      /* X-TAXII-Date-Added-First, "" if none */
 	char date_last[40];                       /* X-TAXII-Date-Added-Last, "" if none */
 	char partner[STORE_PARTNER_NAME_MAX + 1]; /* authenticated partner, for the log */
+	const char *content_type;                 /* static string; NULL: TAXII_MEDIA */
+	int fd;                                   /* send this file, not body; -1: none */
+	uint64_t fd_size;                         /* bytes of fd to send */
+	char etag[40];                            /* ETag, quoted; "" if none */
+	char last_modified[40];                   /* Last-Modified, HTTP-date; "" if none */
+	bool no_cache;                            /* Cache-Control: no-cache */
 } taxii_response;
 
 void taxii_response_init(taxii_response *r);
+/* Frees the body and closes fd if the server did not take it. */
 void taxii_response_fini(taxii_response *r);
 /* Replace the response with a TAXII error message. */
 void taxii_response_error(taxii_response *r, int status, const char *title,
@@ -162,7 +173,42 @@ typedef struct taxii_site {
 	size_t page_max;                          /* cap on limit */
 	void (*write_lock)(void *ctx, bool lock); /* serialise writers */
 	void *lock_ctx;                           /* its argument */
+	struct taxii_exports *exports;            /* the export cache (exports.c) */
 } taxii_site;
+
+/*
+ * The partner behind an Authorization header (Bearer key or Basic
+ * name:key) into name. Returns 0, SOL_ENOTFOUND for missing or wrong
+ * credentials (the caller answers 401 with a challenge) or a store error.
+ */
+int taxii_partner_authenticate(store *st, const char *authorization,
+			       char name[STORE_PARTNER_NAME_MAX + 1]);
+
+/* ---- exports over HTTP (exports.c) ------------------------------------ */
+
+#define TAXII_EXPORTS_PREFIX "/exports/" /* every export path starts so */
+#define TAXII_EXPORT_RECHECK_S 60        /* rebuild at least this often, for expiry */
+#define TAXII_EXPORT_CACHE_MAX 1024      /* cache entries kept in memory */
+#define TAXII_EXPORT_FILE_MAX 128        /* bytes of a file name in a directory export */
+
+typedef struct taxii_exports taxii_exports;
+
+/*
+ * The export cache of a server: creates the cache directory (mode 0700)
+ * if needed and loads the warninglist exports leave out. SOL_EIO if the
+ * directory cannot be made, or warninglist_new's error.
+ */
+int taxii_exports_new(const taxii_options *o, taxii_exports **out, sol_err *err);
+void taxii_exports_free(taxii_exports *x); /* NULL is a no-op */
+
+/*
+ * Answer a request whose path starts with TAXII_EXPORTS_PREFIX: route,
+ * authentication (as TAXII), rights (a collection the partner cannot read
+ * is 404), parameters, then the cached export, rebuilt first if the store
+ * changed; 304 on a matching If-None-Match or If-Modified-Since. A 200
+ * response carries the file in res->fd. Never fails.
+ */
+void taxii_exports_handle(const taxii_site *site, const taxii_request *req, taxii_response *res);
 
 /* Answer one request completely (status, body, headers). Never fails. */
 void taxii_handle(const taxii_site *site, const taxii_request *req, taxii_response *res);
