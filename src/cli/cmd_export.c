@@ -63,7 +63,7 @@ int cmd_export(int argc, char **argv)
 	sol_err err = {0};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:s:T:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:s:T:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case OPT_TLP_MAX:

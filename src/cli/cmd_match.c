@@ -280,8 +280,11 @@ int cmd_match(int argc, char **argv)
 	sol_err err = {0};
 	if (index_open(ipath, &ix, &err) != 0) {
 		free(ipath);
-		if (err.code == SOL_EIO)
-			fprintf(stderr, "solidarity: no index (run 'solidarity compile' first)\n");
+		if (err.code == SOL_ENOTFOUND) {
+			cli_error(&err);
+			fprintf(stderr, "solidarity: no index: run 'solidarity compile' first\n");
+			return SOL_EXIT_INPUT;
+		}
 		return cli_error(&err);
 	}
 	match_ctx m = {.ix = &ix, .lines = !stix};

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/serve_dns.h"
 
 #define SOLIDARITY_VERSION "0.1.0"
 
@@ -131,14 +132,27 @@ static const cli_command commands[] = {
      cmd_export},
     {"serve", "serve this node's collections to partners over TAXII 2.1",
      "usage: solidarity serve [--listen ADDR:PORT] [--cert F --key F [--client-ca F]]\n"
-     "                        [--db PATH] [--threads N]\n"
+     "                        [--db PATH] [--threads N] [--export-cache DIR]\n"
+     "                        [--export-warninglists DIR] [--export-allow CATS]\n"
+     "                        [--dns ADDR:PORT [--dns-* options]]\n"
      "\n"
      "Serve the TAXII 2.1 API (/taxii2/, /api/) until SIGTERM or SIGINT, then finish\n"
      "the requests in flight. --listen defaults to 127.0.0.1:6900 ([::1]:6900 for\n"
      "IPv6; port 0 picks one). --cert/--key (PEM) serve HTTPS; --client-ca also\n"
      "requires client certificates signed by those CAs. One log line per request\n"
      "on stderr. Partners authenticate with 'Authorization: Bearer KEY' or HTTP\n"
-     "Basic (user = partner name, password = its key); see 'solidarity partner'.\n",
+     "Basic (user = partner name, password = its key); see 'solidarity partner'.\n"
+     "\n"
+     "Also serves every export of a collection to partners who may read it:\n"
+     "GET /exports/{rpz,nft,zeek,csv,stix}?collection=ID[&tlp-max=L][&type=T] and\n"
+     "/exports/{suricata,misp}/FILE?collection=ID, with ETag/Last-Modified (304 when\n"
+     "unchanged); see docs/formats/exports.md. --export-cache DIR keeps the built\n"
+     "exports (default DB.exports); --export-warninglists DIR adds MISP warninglists;\n"
+     "--export-allow CATS turns off built-in warninglist categories (e.g.\n"
+     "documentation,reserved-names for tests and demos).\n"
+     "\n"
+     "With --dns, the RPZ zone is also served by zone transfer (SOA, AXFR, IXFR),\n"
+     "refreshed when the store changes, with NOTIFY to secondaries:\n" CLI_DNS_USAGE,
      cmd_serve},
     {"partner", "add, list, remove partners and rotate their API keys",
      "usage: solidarity partner add NAME | list [--json] | remove NAME | rotate-key NAME\n"

@@ -232,7 +232,7 @@ int index_open(const char *path, index_snapshot **out, sol_err *err)
 		sol_fail(err, SOL_EINVALID, "offset 0",
 			 "truncated index snapshot: %lld bytes, the header alone is %u",
 			 (long long)st.st_size, IX_HEADER_SIZE);
-		sol_err_prefix(err, "%s: ", path);
+		sol_err_prefix(err, "%s", path);
 		return SOL_EINVALID;
 	}
 	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -244,7 +244,7 @@ int index_open(const char *path, index_snapshot **out, sol_err *err)
 	int rc = index_open_mem(map, (size_t)st.st_size, true, out, err);
 	if (rc != 0) {
 		munmap(map, (size_t)st.st_size);
-		sol_err_prefix(err, "%s: ", path);
+		sol_err_prefix(err, "%s", path);
 		return rc;
 	}
 	(*out)->map = map;

@@ -264,13 +264,37 @@ void scan_cand_add(scan_reader *r, const char *field, const char *s, size_t n, s
 	    .field = field, .s = s, .n = (uint32_t)n, .cls = (uint8_t)cls, .flags = (uint8_t)flags};
 }
 
+/*
+ * Whether this (field, value, indicator) hit was already reported for the
+ * current line (a record may carry one value twice, as EVE's dns.rrname
+ * in the query and in each answer); remembers it if not.
+ */
+static bool hit_seen(scan_reader *r, const char *field, uint32_t ind)
+{
+	if (r->seen_line != r->line) {
+		r->seen_line = r->line;
+		r->nseen = 0;
+	}
+	uint64_t key = sol_hash64(r->val.norm, r->val.len) ^
+		       sol_hash64(field, strlen(field)) * 0x9e3779b97f4a7c15u ^ ind;
+	for (size_t i = 0; i < r->nseen; i++)
+		if (r->seen[i] == key)
+			return true;
+	if (r->nseen < SCAN_SEEN_MAX)
+		r->seen[r->nseen++] = key;
+	return false;
+}
+
 int scan_lookup(scan_reader *r, const char *field)
 {
 	r->stats.values++;
 	size_t n = index_lookup(r->ix, &r->val, r->hits, INDEX_MAX_HITS);
 	if (n > INDEX_MAX_HITS)
 		n = INDEX_MAX_HITS;
+	r->matched = n > 0;
 	for (size_t i = 0; i < n; i++) {
+		if (hit_seen(r, field, r->hits[i].ind))
+			continue;
 		r->stats.hits++;
 		scan_hit h = {.input = r->input,
 			      .line = r->line,
@@ -367,9 +391,9 @@ int scan_value_emit(scan_reader *r, const char *field, const char *s, size_t n, 
 		}
 	}
 	bool parsed = value_parse(r, s, n, cls) == 0;
-	uint64_t hits = r->stats.hits;
+	r->matched = false;
 	int rc = parsed ? scan_lookup(r, field) : 0;
-	if (slot && r->stats.hits == hits) {
+	if (slot && !r->matched) {
 		*slot = (scan_cache_slot){
 		    .hash = h, .len = (uint8_t)n, .cls = (uint8_t)cls, .parsed = parsed};
 		memcpy(slot->key, s, n);

@@ -34,6 +34,7 @@ enum {
 	SCAN_KEY_LEN_MAX = 64,      /* keys of a rule table are shorter than this */
 	SCAN_CACHE_SLOTS = 1024,    /* values remembered as "no hit" (a power of two) */
 	SCAN_CACHE_KEY_MAX = 53,    /* longest value remembered */
+	SCAN_SEEN_MAX = 64,         /* hits remembered per line, to report each once */
 };
 
 /* How a value is read. */
@@ -140,6 +141,10 @@ struct scan_reader {
 	scan_keys keys;                          /* JSON key table of the format */
 	scan_zeek_header zh;                     /* Zeek TSV header */
 	size_t ncand;                            /* candidates of the current record */
+	uint64_t seen[SCAN_SEEN_MAX];            /* (field, value, indicator) hits of seen_line */
+	size_t nseen;                            /* entries in seen */
+	uint64_t seen_line;                      /* the line seen[] is about */
+	bool matched;                            /* the last scan_lookup found indicators */
 	scan_cand cand[SCAN_MAX_CANDS];          /* the candidates */
 	obs_value val;                           /* value being looked up */
 	index_hit hits[INDEX_MAX_HITS];          /* its hits */

@@ -134,7 +134,8 @@ static void check_case(const char *input, const char *fmt_name, uint64_t lines, 
 
 	scan_reader *r = scan_chunks(data, len, SCAN_AUTO, len ? len : 1, 0, &got);
 	assert_int_equal(scan_reader_format(r), fmt);
-	assert_string_equal(got.data ? got.data : "", want);
+	if (strcmp(got.data ? got.data : "", want) != 0)
+		fail_msg("%s: want\n%sgot\n%s", input, want, got.data ? got.data : "");
 	const scan_stats *st = scan_reader_stats(r);
 	assert_int_equal(st->lines, lines);
 	assert_int_equal(st->skipped, skipped);
