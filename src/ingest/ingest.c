@@ -32,6 +32,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,10 +133,13 @@ static int collection_join(ingest_ctx *cx, const char *id, sol_time version, sol
 	return store_collection_object_add(cx->st, cx->opts.collection, id, version, &added, err);
 }
 
-/* Store one valid version with its effective TLP, and count it. */
+/* Store one valid version with its effective TLP, and count it;
+ * if_absent: only if the id is new (store_object.if_absent), which never
+ * joins a collection with an existing version. */
 static int object_store(ingest_ctx *cx, const stix_meta *meta, const char *json, size_t len,
-			const stix_atoms *atoms, sol_err *err)
+			const stix_atoms *atoms, bool if_absent, sol_err *err)
 {
+	assert(!if_absent || !cx->opts.collection);
 	store_object o = {
 	    .meta = meta,
 	    .json = json,
@@ -143,6 +147,7 @@ static int object_store(ingest_ctx *cx, const stix_meta *meta, const char *json,
 	    .source = cx->opts.source,
 	    .tlp = meta->tlp != TLP_NONE ? meta->tlp : cx->opts.default_tlp,
 	    .atoms = atoms,
+	    .if_absent = if_absent,
 	};
 	if (cx->st) {
 		store_put_result res;
@@ -185,7 +190,7 @@ int ingest_object(ingest_ctx *cx, json_t *obj, const char *where, sol_err *err)
 
 	size_t len;
 	char *json = stix_object_dump(obj, &len);
-	rc = object_store(cx, &meta, json, len, indicator ? &atoms : NULL, err);
+	rc = object_store(cx, &meta, json, len, indicator ? &atoms : NULL, false, err);
 	free(json);
 	stix_atoms_fini(&atoms);
 	stix_meta_fini(&meta);
@@ -257,10 +262,9 @@ static void value_id(ingest_ctx *cx, const char *pattern, size_t plen, char id[6
 	char *key = xmalloc(slen + 1 + plen);
 	memcpy(key, cx->opts.source, slen + 1);
 	memcpy(key + slen + 1, pattern, plen);
-	char u[37];
-	sol_uuid5(INGEST_UUID_NS, key, slen + 1 + plen, u);
+	memcpy(id, "indicator--", 11);
+	sol_uuid5(INGEST_UUID_NS, key, slen + 1 + plen, id + 11);
 	free(key);
-	snprintf(id, 64, "indicator--%s", u);
 }
 
 /* t truncated to the milliseconds STIX timestamps are written with. */
@@ -305,11 +309,21 @@ json_t *ingest_indicator_new(ingest_ctx *cx, const obs_value *v, bool subdomains
 	return o;
 }
 
-/* "key":"s", with the escapes jansson writes for '"' and '\\' (the fast
+/* Append the strings of a NULL-terminated list. */
+static void put_all(sol_buf *b, ...)
+{
+	va_list ap;
+	va_start(ap, b);
+	for (const char *s; (s = va_arg(ap, const char *)) != NULL;)
+		buf_puts(b, s);
+	va_end(ap);
+}
+
+/* ,"key":"s", with the escapes jansson writes for '"' and '\\' (the fast
  * path only takes printable ASCII, which needs no others). */
 static void put_str(sol_buf *b, const char *key, const char *s)
 {
-	buf_printf(b, ",\"%s\":\"", key);
+	put_all(b, ",\"", key, "\":\"", NULL);
 	for (const char *p; (p = strpbrk(s, "\"\\")) != NULL; s = p + 1) {
 		buf_append(b, s, (size_t)(p - s));
 		buf_append(b, "\\", 1);
@@ -357,28 +371,37 @@ int ingest_value(ingest_ctx *cx, const obs_value *v, bool subdomains, sol_time w
 	int plen = value_pattern(v, subdomains, pattern);
 	assert(plen > 0);
 	value_id(cx, pattern, (size_t)plen, id);
-	int rc = generated_known(cx, id, err);
+	/* With a collection, a known id still joins it with its stored
+	 * version, which the existence check reads; otherwise the put itself
+	 * tells a known id (if_absent). */
+	bool join = cx->st && cx->opts.collection;
+	int rc = join ? generated_known(cx, id, err) : 0;
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 
 	stix_tlp tlp = cx->opts.default_tlp;
 	sol_time until = to_ms(cx->opts.valid_until);
-	char ts[32], vu[32];
-	sol_time_format(when, ts, sizeof ts);
-	sol_buf b;
-	buf_init(&b, SIZE_MAX);
-	buf_printf(&b, "{\"created\":\"%s\",\"id\":\"%s\",\"modified\":\"%s\"", ts, id, ts);
-	put_str(&b, "name", v->norm);
+	if (!cx->ts[0] || cx->ts_time != when) { /* one per input: format it once */
+		sol_time_format(when, cx->ts, sizeof cx->ts);
+		cx->ts_time = when;
+	}
+	const char *ts = cx->ts;
+	char vu[32];
+	sol_buf *b = &cx->json;
+	buf_reset(b);
+	put_all(b, "{\"created\":\"", ts, "\",\"id\":\"", id, "\",\"modified\":\"", ts, "\"", NULL);
+	put_str(b, "name", v->norm);
 	if (tlp != TLP_NONE)
-		buf_printf(&b, ",\"object_marking_refs\":[\"%s\"]", stix_tlp_marking_id(tlp));
-	put_str(&b, "pattern", pattern);
-	buf_printf(&b,
-		   ",\"pattern_type\":\"stix\",\"spec_version\":\"2.1\",\"type\":\"indicator\","
-		   "\"valid_from\":\"%s\"",
-		   ts);
+		put_all(b, ",\"object_marking_refs\":[\"", stix_tlp_marking_id(tlp), "\"]", NULL);
+	put_str(b, "pattern", pattern);
+	put_all(b,
+		",\"pattern_type\":\"stix\",\"spec_version\":\"2.1\",\"type\":\"indicator\","
+		"\"valid_from\":\"",
+		ts, "\"", NULL);
 	if (until != SOL_TIME_NONE)
-		buf_printf(&b, ",\"valid_until\":\"%s\"", sol_time_format(until, vu, sizeof vu));
-	buf_puts(&b, "}");
+		put_all(b, ",\"valid_until\":\"", sol_time_format(until, vu, sizeof vu), "\"",
+			NULL);
+	buf_puts(b, "}");
 
 	stix_meta meta = {
 	    .type = "indicator",
@@ -401,9 +424,7 @@ int ingest_value(ingest_ctx *cx, const obs_value *v, bool subdomains, sol_time w
 	} else if (cx->opts.subdomains && v->kind == OBS_DOMAIN) {
 		atom[0].subdomains = true;
 	}
-	rc = object_store(cx, &meta, b.data, b.len, &atoms, err);
-	buf_fini(&b);
-	return rc;
+	return object_store(cx, &meta, b->data, b->len, &atoms, !join, err);
 }
 
 /* ---- format detection ---------------------------------------------- */
@@ -676,6 +697,7 @@ ingest_ctx *ingest_ctx_new(store *st, const ingest_opts *opts)
 {
 	ingest_ctx *cx = xcalloc(1, sizeof *cx);
 	cx->st = st;
+	buf_init(&cx->json, SIZE_MAX);
 	if (opts)
 		cx->opts = *opts;
 	else
@@ -685,6 +707,8 @@ ingest_ctx *ingest_ctx_new(store *st, const ingest_opts *opts)
 
 void ingest_ctx_free(ingest_ctx *cx)
 {
+	if (cx)
+		buf_fini(&cx->json);
 	free(cx);
 }
 

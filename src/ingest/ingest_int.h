@@ -18,6 +18,9 @@ struct ingest_ctx {
 	store *st;          /* NULL: validate and count only */
 	ingest_opts opts;   /* copy of the caller's options (strings borrowed) */
 	ingest_report *rep; /* report of the input being imported */
+	sol_time ts_time;   /* ingest_value: the time last formatted into ts */
+	char ts[32];        /* ... as STIX writes it; "" until the first */
+	sol_buf json;       /* ingest_value: the indicator being written, reused */
 };
 
 /* STIX: stream a bundle/envelope/array/object from f (stix_bundle_reader). */

@@ -178,11 +178,31 @@ static bool value_parse(lines *L, const char *s, size_t n)
 	return false;
 }
 
+/* "name:lineno" into where (sizeof L->err->where bytes), without the
+ * printf machinery: this runs once per value. */
+static void where_format(const lines *L, char *where)
+{
+	size_t cap = sizeof L->err->where, n = strlen(L->name);
+	char digits[24];
+	size_t d = 0;
+	for (uint64_t k = (uint64_t)L->lineno; d == 0 || k; k /= 10)
+		digits[d++] = (char)('0' + k % 10);
+	if (n + 1 + d >= cap) { /* a very long name: cut like snprintf */
+		snprintf(where, cap, "%s:%lld", L->name, (long long)L->lineno);
+		return;
+	}
+	memcpy(where, L->name, n);
+	where[n++] = ':';
+	while (d)
+		where[n++] = digits[--d];
+	where[n] = '\0';
+}
+
 /* One indicator for L->v. */
 static int value_emit(lines *L)
 {
 	char where[sizeof L->err->where];
-	snprintf(where, sizeof where, "%s:%lld", L->name, (long long)L->lineno);
+	where_format(L, where);
 	return ingest_value(L->cx, &L->v, L->v.kind == OBS_DOMAIN, L->when, where, L->err);
 }
 

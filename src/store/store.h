@@ -45,6 +45,8 @@ typedef struct store_object {
 	const char *source;      /* importing source name, e.g. "cert-xx" */
 	stix_tlp tlp;            /* effective TLP: meta->tlp or the source default */
 	const stix_atoms *atoms; /* indicators: matchable atoms (n may be 0) */
+	bool if_absent;          /* only if the id is new: a known id, whatever
+				  * its versions, is STORE_UNCHANGED untouched */
 } store_object;
 
 /* One version as read back; borrowed during the callback. */
@@ -224,6 +226,15 @@ typedef struct store_peer {
 
 typedef int (*store_peer_fn)(void *ctx, const store_peer *p);
 
+/* What an export made for (collection, partner) depends on in the store;
+ * equal generations mean the export's input did not change. */
+typedef struct store_generation {
+	sol_time last_added; /* greatest date_added of any version or member of the
+			      * collection; 0 if none */
+	int64_t members;     /* object versions in the collection */
+	uint64_t red;        /* hash of the objects on the partner's distribution lists */
+} store_generation;
+
 /* The backend table. */
 struct store_ops {
 	const char *name;
@@ -286,6 +297,9 @@ struct store_ops {
 			       sol_time *added_after, char **next, sol_err *err);
 	int (*peer_cursor_set)(store *st, const char *peer, const char *collection,
 			       sol_time added_after, const char *next, sol_err *err);
+	/* Exports (store_sqlite_exports.c). */
+	int (*generation_get)(store *st, const char *collection, const char *partner,
+			      store_generation *out, sol_err *err);
 };
 
 struct store {
@@ -601,6 +615,18 @@ static inline int store_peer_cursor_set(store *st, const char *peer, const char 
 					sol_time added_after, const char *next, sol_err *err)
 {
 	return st->ops->peer_cursor_set(st, peer, collection, added_after, next, err);
+}
+
+/* ---- exports --------------------------------------------------------------- */
+
+/* The generation of what an export of collection made for partner reads
+ * (store_generation). Cheap: two index lookups, a count over the
+ * collection's index and the partner's distribution entries. An unknown
+ * collection or partner counts as empty. */
+static inline int store_generation_get(store *st, const char *collection, const char *partner,
+				       store_generation *out, sol_err *err)
+{
+	return st->ops->generation_get(st, collection, partner, out, err);
 }
 
 /* True if name is a valid partner or peer name ([A-Za-z0-9._-]{1,64}). */

@@ -12,6 +12,7 @@
 #define SOL_STORE_SQLITE_INT_H
 
 #include <sqlite3.h>
+#define ZSTD_STATIC_LINKING_ONLY /* magicless frames (the symbols are exported) */
 #include <zstd.h>
 
 #include "store/store_int.h"
@@ -53,12 +54,16 @@ typedef struct store_sqlite {
 	sol_time last_added;                    /* greatest date_added; valid in a write txn */
 	char *src_name;                         /* last source looked up, or NULL */
 	int64_t src_id;                         /* its sources.sid */
-	ZSTD_CCtx *cctx;                        /* compression context, reused */
-	ZSTD_CDict *cdict;                      /* dict_v1 for compression */
-	ZSTD_DCtx *dctx;                        /* decompression context, reused */
+	ZSTD_CCtx *cctx;                        /* codec 2 compression, dict_v2 attached */
+	ZSTD_DCtx *dctx;                        /* decompression context, codec 1 */
+	ZSTD_DCtx *dctx2;                       /* decompression context, codec 2 */
 	ZSTD_DDict *ddict;                      /* dict_v1 for decompression */
+	ZSTD_CDict *cdict2;                     /* dict_v2 for compression */
+	ZSTD_DDict *ddict2;                     /* dict_v2 for decompression */
 	char *zbuf;                             /* compressed body being written */
 	size_t zcap;                            /* bytes allocated at zbuf */
+	char *text;                             /* body being written, id cut out */
+	size_t tcap;                            /* bytes allocated at text */
 } store_sqlite;
 
 /* Per-call buffers for one row: the decompressed body and the atoms. */
@@ -147,5 +152,8 @@ int sqlite_peer_cursor_get(store *st, const char *peer, const char *collection,
 			   sol_time *added_after, char **next, sol_err *err);
 int sqlite_peer_cursor_set(store *st, const char *peer, const char *collection,
 			   sol_time added_after, const char *next, sol_err *err);
+/* store_sqlite_exports.c */
+int sqlite_generation_get(store *st, const char *collection, const char *partner,
+			  store_generation *out, sol_err *err);
 
 #endif

@@ -789,6 +789,152 @@ static void test_body_roundtrip(void **state)
 	free(rnd);
 }
 
+/* Codec 2 cuts the id out of the body (objects.id holds it) and puts it
+ * back at the same offset: exact even when the id occurs twice, first
+ * inside a nested value. Bodies with damaged offsets are SOL_EDB. */
+static void test_body_without_id(void **state)
+{
+	fx *f = *state;
+	const char *id = "x-dup--00000000-0000-4000-8000-00000000000a";
+	obj x;
+	make_sdo(&x, "x-dup", id, T0, "n");
+	snprintf(x.json, sizeof x.json,
+		 "{\"a\":{\"id\":\"%s\",\"pad\":\"%s\"},\"id\":\"%s\",\"type\":\"x-dup\"}", id,
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", id);
+	x.o.json_len = strlen(x.json);
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	obj y;
+	make_indicator(&y, "indicator--6ba7b810-9dad-41d1-80b4-00c04fd430c8", T0, "198.51.100.9",
+		       "");
+	assert_int_equal(put(f->st, &y.o), STORE_NEW);
+	fx_reopen(f);
+	got g = {0};
+	current(f->st, id, &g);
+	assert_int_equal(g.r[0].json_len, strlen(x.json));
+	assert_string_equal(g.r[0].json, x.json);
+	current(f->st, y.meta.id, &g);
+	assert_string_equal(g.r[0].json, y.json);
+	got_free(&g);
+
+	/* On disk: both codec 2, and y's body does not hold its uuid. */
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT sum(codec = 2), sum(instr(body, CAST("
+					    "'6ba7b810-9dad-41d1-80b4-00c04fd430c8' AS BLOB)) > 0) "
+					    "FROM versions",
+					    -1, &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	int codec2 = sqlite3_column_int(q, 0), with_uuid = sqlite3_column_int(q, 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	assert_int_equal(codec2, 2);
+	assert_int_equal(with_uuid, 0);
+
+	static const char *const damaged[] = {
+	    "X'ffffffff'", /* an offset with no end */
+	    "X'05'",       /* an offset and no frame */
+	    "X'7f00'",     /* an offset and a truncated frame */
+	};
+	for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
+		store_close(f->st);
+		char *sql = xasprintf("UPDATE versions SET body = %s WHERE codec = 2", damaged[i]);
+		sql_exec(f->path, sql);
+		free(sql);
+		assert_int_equal(store_open(f->path, &f->st, &(sol_err){0}), 0);
+		sol_err err;
+		assert_int_equal(store_object_current(f->st, y.meta.id, collect, &g, &err),
+				 SOL_EDB);
+		assert_non_null(strstr(err.msg, "corrupt object body"));
+		got_free(&g);
+	}
+}
+
+/* if_absent: a known id is unchanged whatever the version and bytes, and
+ * nothing is written; a new id is stored as usual. */
+static void test_put_if_absent(void **state)
+{
+	fx *f = *state;
+	obj x, y, z;
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-0000000000c1", T0, "192.0.2.1", "");
+	x.o.if_absent = true;
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	assert_int_equal(put(f->st, &x.o), STORE_UNCHANGED);
+	make_indicator(&y, x.meta.id, T0 + SEC, "192.0.2.2", "");
+	y.o.if_absent = true;
+	assert_int_equal(put(f->st, &y.o), STORE_UNCHANGED);
+	make_indicator(&z, x.meta.id, T0, "192.0.2.1", "\"x\":1,");
+	z.o.if_absent = true;
+	assert_int_equal(put(f->st, &z.o), STORE_UNCHANGED);
+	got g = {0};
+	versions(f->st, x.meta.id, &g);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.r[0].json, x.json);
+	got_free(&g);
+	/* Without the flag the same put is a newer version. */
+	y.o.if_absent = false;
+	assert_int_equal(put(f->st, &y.o), STORE_UPDATED);
+}
+
+/* A value exact then "and below" (a list domain's two atoms) shares one
+ * atoms row; reads give both back, in order, beside other atoms. */
+static int atoms_text(void *ctx, const store_row *row)
+{
+	char *out = ctx;
+	for (size_t i = 0; i < row->atoms->n; i++) {
+		const stix_atom *a = &row->atoms->v[i];
+		size_t n = strlen(out);
+		snprintf(out + n, 256 - n, "%s%s%s;", obs_kind_name(a->kind),
+			 a->subdomains ? "+" : "=", a->value);
+	}
+	return 0;
+}
+
+static int atoms_walk_text(void *ctx, const store_indicator *ind)
+{
+	store_row row = {.atoms = ind->atoms};
+	return atoms_text(ctx, &row);
+}
+
+static void test_atom_pairs(void **state)
+{
+	fx *f = *state;
+	obj x;
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-0000000000d1", T0, "192.0.2.7", "");
+	stix_atom v[5] = {
+	    {OBS_DOMAIN, false, "evil.example"}, {OBS_DOMAIN, true, "evil.example"},
+	    {OBS_IPV4, false, "192.0.2.7"},      {OBS_DOMAIN, true, "b.example"},
+	    {OBS_DOMAIN, false, "b.example"}, /* below then exact: two rows */
+	};
+	x.atoms = (stix_atoms){.v = v, .n = 5, .cap = 5};
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	fx_reopen(f);
+	const char *want = "domain=evil.example;domain+evil.example;ipv4=192.0.2.7;"
+			   "domain+b.example;domain=b.example;";
+	char text[256] = "";
+	sol_err err;
+	assert_int_equal(store_object_current(f->st, x.meta.id, atoms_text, text, &err), 0);
+	assert_string_equal(text, want);
+	text[0] = '\0';
+	assert_int_equal(store_indicators_walk(f->st, atoms_walk_text, text, &err), 0);
+	assert_string_equal(text, want);
+
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT count(*), sum(subdomains = 2) FROM atoms", -1, &q, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	int rows = sqlite3_column_int(q, 0), pairs = sqlite3_column_int(q, 1);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	assert_int_equal(rows, 4);
+	assert_int_equal(pairs, 1);
+}
+
 /* A callback may call back into the store; a non-zero return stops. */
 typedef struct nested {
 	store *st;    /* the store being walked */
@@ -1264,6 +1410,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_list_filters, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_row_fields, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_body_roundtrip, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_body_without_id, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_put_if_absent, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_atom_pairs, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_callbacks, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_stats, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_size, fx_setup, fx_teardown),
