@@ -4,7 +4,7 @@
  * content hash used to tell identical versions from conflicting ones.
  */
 #include <openssl/evp.h>
-#include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -14,9 +14,48 @@
 
 static void uuid_format(const uint8_t b[16], char out[37])
 {
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-		 b[13], b[14], b[15]);
+	static const char hex[] = "0123456789abcdef";
+	char *p = out;
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*p++ = '-';
+		*p++ = hex[b[i] >> 4];
+		*p++ = hex[b[i] & 15];
+	}
+	*p = '\0';
+}
+
+/*
+ * SHA-1 for UUIDv5 is on the import hot path (one per list value): the
+ * algorithm is fetched once per process and each thread keeps its digest
+ * context, freed when the thread exits.
+ */
+static pthread_once_t sha1_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha1_md;
+static pthread_key_t sha1_key;
+
+static void sha1_ctx_free(void *c)
+{
+	EVP_MD_CTX_free(c);
+}
+
+static void sha1_init(void)
+{
+	sha1_md = EVP_MD_fetch(NULL, "SHA1", NULL);
+	if (!sha1_md || pthread_key_create(&sha1_key, sha1_ctx_free) != 0)
+		abort();
+}
+
+static EVP_MD_CTX *sha1_ctx(void)
+{
+	pthread_once(&sha1_once, sha1_init);
+	EVP_MD_CTX *c = pthread_getspecific(sha1_key);
+	if (!c) {
+		c = EVP_MD_CTX_new();
+		if (!c || pthread_setspecific(sha1_key, c) != 0)
+			abort();
+	}
+	return c;
 }
 
 static int hexval(char c)
@@ -71,12 +110,10 @@ void sol_uuid5(const char *ns, const void *name, size_t len, char out[37])
 	}
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	if (!c || !EVP_DigestInit_ex(c, EVP_sha1(), NULL) ||
-	    !EVP_DigestUpdate(c, nsb, sizeof nsb) || !EVP_DigestUpdate(c, name, len) ||
-	    !EVP_DigestFinal_ex(c, md, &mdlen))
+	EVP_MD_CTX *c = sha1_ctx();
+	if (!EVP_DigestInit_ex2(c, sha1_md, NULL) || !EVP_DigestUpdate(c, nsb, sizeof nsb) ||
+	    !EVP_DigestUpdate(c, name, len) || !EVP_DigestFinal_ex(c, md, &mdlen))
 		abort();
-	EVP_MD_CTX_free(c);
 	md[6] = (uint8_t)((md[6] & 0x0f) | 0x50);
 	md[8] = (uint8_t)((md[8] & 0x3f) | 0x80);
 	uuid_format(md, out);
