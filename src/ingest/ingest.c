@@ -63,38 +63,6 @@ void ingest_reject_add(ingest_ctx *cx, const char *where, const char *msg)
 	r->n_rejects++;
 }
 
-static int atom_cmp(const void *x, const void *y)
-{
-	const stix_atom *p = *(const stix_atom *const *)x, *q = *(const stix_atom *const *)y;
-	if (p->kind != q->kind)
-		return p->kind < q->kind ? -1 : 1;
-	int c = strcmp(p->value, q->value);
-	return c ? c : p < q ? -1 : p > q;
-}
-
-/* Drop later duplicates (same kind and value; all domains have
- * subdomains set here), keeping the pattern order. */
-static void atoms_dedup(stix_atoms *a)
-{
-	stix_atom **by = xmalloc(a->n * sizeof *by);
-	for (size_t i = 0; i < a->n; i++)
-		by[i] = &a->v[i];
-	qsort(by, a->n, sizeof *by, atom_cmp);
-	for (size_t i = 1; i < a->n; i++) {
-		if (by[i]->kind == by[i - 1]->kind && strcmp(by[i]->value, by[i - 1]->value) == 0) {
-			free(by[i]->value);
-			by[i]->value = NULL;
-			by[i] = by[i - 1];
-		}
-	}
-	free(by);
-	size_t k = 0;
-	for (size_t i = 0; i < a->n; i++)
-		if (a->v[i].value)
-			a->v[k++] = a->v[i];
-	a->n = k;
-}
-
 /* Fill atoms for an indicator: the pattern's matchable values, or the
  * reason it has none (which the report tallies). */
 static void indicator_atoms(ingest_ctx *cx, const json_t *obj, const stix_meta *meta,
@@ -120,7 +88,7 @@ static void indicator_atoms(ingest_ctx *cx, const json_t *obj, const stix_meta *
 			atoms->v[i].subdomains = flipped = true;
 	}
 	if (flipped)
-		atoms_dedup(atoms);
+		stix_atoms_dedup(atoms);
 }
 
 /* Put version `version` of id in the import's collection, if it has one

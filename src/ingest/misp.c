@@ -273,19 +273,34 @@ static void place(char *where, size_t size, const misp_doc *doc, const char *pat
 	snprintf(where, size, "%s:%s%s%s", doc->name, path, field ? "." : "", field ? field : "");
 }
 
+/*
+ * Format a problem at <name>:<path>[.<field>]; with rejectable and
+ * skip_invalid it becomes a rejection (0), otherwise an error.
+ */
+static int vfail(const misp_doc *doc, const char *path, const char *field, bool rejectable,
+		 sol_err *err, const char *fmt, va_list ap)
+{
+	char where[sizeof err->where], msg[sizeof err->msg];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	place(where, sizeof where, doc, path, field);
+	if (rejectable && doc->cx->opts.skip_invalid) {
+		ingest_reject_add(doc->cx, where, msg);
+		return 0;
+	}
+	return sol_fail(err, SOL_EINVALID, where, "%s", msg);
+}
+
 /* A problem with the document's shape: always an error. */
 static int doc_fail(const misp_doc *doc, const char *path, const char *field, sol_err *err,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 static int doc_fail(const misp_doc *doc, const char *path, const char *field, sol_err *err,
 		    const char *fmt, ...)
 {
-	char where[sizeof err->where], msg[sizeof err->msg];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	int rc = vfail(doc, path, field, false, err, fmt, ap);
 	va_end(ap);
-	place(where, sizeof where, doc, path, field);
-	return sol_fail(err, SOL_EINVALID, where, "%s", msg);
+	return rc;
 }
 
 /* A bad attribute: an error, or with skip_invalid a rejection (0). */
@@ -294,17 +309,11 @@ static int attr_bad(const misp_doc *doc, const char *path, const char *field, so
 static int attr_bad(const misp_doc *doc, const char *path, const char *field, sol_err *err,
 		    const char *fmt, ...)
 {
-	char where[sizeof err->where], msg[sizeof err->msg];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	int rc = vfail(doc, path, field, true, err, fmt, ap);
 	va_end(ap);
-	place(where, sizeof where, doc, path, field);
-	if (doc->cx->opts.skip_invalid) {
-		ingest_reject_add(doc->cx, where, msg);
-		return 0;
-	}
-	return sol_fail(err, SOL_EINVALID, where, "%s", msg);
+	return rc;
 }
 
 /*

@@ -73,16 +73,42 @@ static bool path_unwanted(const scan_keys *k, const char *base, size_t blen, siz
 		 memcmp(base, k->prefix->key, k->prefix_len - 1) == 0);
 }
 
+/* Past the opening '{' or '[': true when the container closes at once. */
+static bool container_empty(json_walk *w, char close)
+{
+	w->p++;
+	skip_blanks(w);
+	if (w->p < w->end && *w->p == close) {
+		w->p++;
+		return true;
+	}
+	return false;
+}
+
+/* After a member: 1 past the closing character, 0 past a ',' (another
+ * member follows), -1 on anything else. */
+static int container_next(json_walk *w, char close)
+{
+	skip_blanks(w);
+	if (w->p >= w->end)
+		return -1;
+	if (*w->p == close) {
+		w->p++;
+		return 1;
+	}
+	if (*w->p != ',')
+		return -1;
+	w->p++;
+	skip_blanks(w);
+	return 0;
+}
+
 /* An object whose keys extend the path in w->path[0..w->plen). At the
  * top level (plen 0) a key is its own path and is not copied. */
 static int walk_object(json_walk *w)
 {
-	w->p++; /* '{' */
-	skip_blanks(w);
-	if (w->p < w->end && *w->p == '}') {
-		w->p++;
+	if (container_empty(w, '}'))
 		return 0;
-	}
 	size_t base = w->plen;
 	for (;;) {
 		if (w->p >= w->end || *w->p != '"')
@@ -121,43 +147,23 @@ static int walk_object(json_walk *w)
 		w->plen = base;
 		if (rc != 0)
 			return -1;
-		skip_blanks(w);
-		if (w->p >= w->end)
-			return -1;
-		if (*w->p == '}') {
-			w->p++;
-			return 0;
-		}
-		if (*w->p != ',')
-			return -1;
-		w->p++;
-		skip_blanks(w);
+		int next = container_next(w, '}');
+		if (next != 0)
+			return next < 0 ? -1 : 0;
 	}
 }
 
 /* An array: its elements share its path. */
 static int walk_array(json_walk *w, const char *path, size_t plen)
 {
-	w->p++; /* '[' */
-	skip_blanks(w);
-	if (w->p < w->end && *w->p == ']') {
-		w->p++;
+	if (container_empty(w, ']'))
 		return 0;
-	}
 	for (;;) {
 		if (walk_value(w, path, plen) != 0)
 			return -1;
-		skip_blanks(w);
-		if (w->p >= w->end)
-			return -1;
-		if (*w->p == ']') {
-			w->p++;
-			return 0;
-		}
-		if (*w->p != ',')
-			return -1;
-		w->p++;
-		skip_blanks(w);
+		int next = container_next(w, ']');
+		if (next != 0)
+			return next < 0 ? -1 : 0;
 	}
 }
 

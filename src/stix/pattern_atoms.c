@@ -310,8 +310,7 @@ static int atom_cmp(const void *x, const void *y)
 	return c ? c : p < q ? -1 : p > q;
 }
 
-/* Drop later duplicates, keeping pattern order; O(n log n). */
-static void atoms_dedup(stix_atoms *a)
+void stix_atoms_dedup(stix_atoms *a)
 {
 	if (a->n < 2)
 		return;
@@ -348,6 +347,6 @@ size_t stix_pattern_atoms(const stix_pattern *p, stix_atoms *a)
 		a->n = 0;
 		return 0;
 	}
-	atoms_dedup(a);
+	stix_atoms_dedup(a);
 	return a->n;
 }

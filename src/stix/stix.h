@@ -149,6 +149,12 @@ typedef struct stix_atoms {
 
 void stix_atoms_init(stix_atoms *a);
 void stix_atoms_fini(stix_atoms *a);
+/*
+ * Drop later duplicates (same kind, subdomains and value), keeping pattern
+ * order; O(n log n). For callers that change atoms after
+ * stix_pattern_atoms, e.g. widening domains to their subdomains.
+ */
+void stix_atoms_dedup(stix_atoms *a);
 
 /*
  * The values a line matcher can look up for p: equality (= and IN) on

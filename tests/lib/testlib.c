@@ -88,3 +88,15 @@ char *test_shared_path(const char *rel)
 	}
 	return p;
 }
+
+int test_split_tabs(char *line, char **fields, int max)
+{
+	int n = 0;
+	fields[n++] = line;
+	for (char *p = line; *p && n < max; p++)
+		if (*p == '\t') {
+			*p = '\0';
+			fields[n++] = p + 1;
+		}
+	return n;
+}

@@ -3,7 +3,7 @@
  * temporary directory that is removed afterwards, whole-file reads, and the
  * paths of the repository and of ../shared/data (tests that need the shared
  * data call test_shared_path(), which skips the test with a clear message
- * when it is absent).
+ * when it is absent), and TAB-separated case tables.
  *
  * Ownership: strings returned are the caller's to free().
  */
@@ -30,5 +30,7 @@ void test_write_file(const char *path, const char *data, size_t len);
 char *test_source_path(const char *rel);
 /* ../shared/data/rel, or skip() the current test if it does not exist. */
 char *test_shared_path(const char *rel);
+/* Split line at TABs, in place, into at most max fields; returns how many. */
+int test_split_tabs(char *line, char **fields, int max);
 
 #endif

@@ -35,8 +35,7 @@
 #include <unistd.h>
 
 #include "dns/dns.h"
-#include "ingest/ingest.h"
-#include "testlib.h"
+#include "testimport.h"
 
 #define NAMED "/usr/sbin/named"
 #define ENFORCE_MS 2000 /* the target: arrival to enforcement */
@@ -69,14 +68,7 @@ static void import_text(store *st, const char *text)
 	io.source = "cert-a";
 	io.format = INGEST_TEXT;
 	io.subdomains = true;
-	ingest_report rep;
-	ingest_report_init(&rep);
-	ingest_ctx *cx = ingest_ctx_new(st, &io);
-	sol_err err = {0};
-	if (ingest_buffer(cx, "list.txt", text, strlen(text), &rep, &err))
-		fail_msg("import: %s: %s", err.where, err.msg);
-	ingest_ctx_free(cx);
-	ingest_report_fini(&rep);
+	test_import(st, &io, "list.txt", text, strlen(text));
 }
 
 static int64_t now_ms(void)

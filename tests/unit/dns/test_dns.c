@@ -23,17 +23,14 @@
 #include <unistd.h>
 
 #include "dns/dns.h"
-#include "ingest/ingest.h"
-#include "testlib.h"
+#include "testimport.h"
 
 #define ZONE "rpz.solidarity."
 #define KEY_SECRET "c29saWRhcml0eS10ZXN0LWtleS0zMi1ieXRlcy1sb25nIQ=="
 #define KEY_OTHER "d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXktd3Jvbmc="
 
 typedef struct fixture {
-	char *dir;       /* temporary directory */
-	char *db;        /* intel.db in it */
-	store *st;       /* the store */
+	test_store *ts;  /* intel.db in a temporary directory */
 	dns_server *srv; /* the server under test, if started */
 } fixture;
 
@@ -45,24 +42,14 @@ static void import_text(store *st, const char *text)
 	io.default_tlp = TLP_GREEN;
 	io.format = INGEST_TEXT;
 	io.subdomains = true;
-	ingest_report rep;
-	ingest_report_init(&rep);
-	ingest_ctx *cx = ingest_ctx_new(st, &io);
-	sol_err err = {0};
-	if (ingest_buffer(cx, "list.txt", text, strlen(text), &rep, &err))
-		fail_msg("import: %s: %s", err.where, err.msg);
-	ingest_ctx_free(cx);
-	ingest_report_fini(&rep);
+	test_import(st, &io, "list.txt", text, strlen(text));
 }
 
 static int setup(void **state)
 {
 	fixture *fx = calloc(1, sizeof *fx);
-	fx->dir = test_tmpdir();
-	fx->db = test_path(fx->dir, "intel.db");
-	sol_err err = {0};
-	assert_int_equal(store_open(fx->db, &fx->st, &err), 0);
-	import_text(fx->st, "listed.example\n198.51.100.7\n2001:db8::1\n203.0.113.0/24\n");
+	fx->ts = test_store_open();
+	import_text(fx->ts->st, "listed.example\n198.51.100.7\n2001:db8::1\n203.0.113.0/24\n");
 	*state = fx;
 	return 0;
 }
@@ -71,9 +58,7 @@ static int teardown(void **state)
 {
 	fixture *fx = *state;
 	dns_server_stop(fx->srv);
-	store_close(fx->st);
-	test_tmpdir_remove(fx->dir);
-	free(fx->db);
+	test_store_close(fx->ts);
 	free(fx);
 	return 0;
 }
@@ -89,7 +74,7 @@ static void start(fixture *fx, const char *allow, const char *tsig, const char *
 	o.notify = &notify;
 	o.n_notify = notify ? 1 : 0;
 	sol_err err = {0};
-	if (dns_server_start(fx->st, &o, &fx->srv, &err))
+	if (dns_server_start(fx->ts->st, &o, &fx->srv, &err))
 		fail_msg("start: %s: %s", err.where, err.msg);
 }
 
@@ -279,7 +264,7 @@ static dns_zone *build(fixture *fx)
 	dns_zone_opts_init(&o);
 	dns_zone *z;
 	sol_err err = {0};
-	assert_int_equal(dns_zone_build(fx->st, ZONE, &o, &z, &err), 0);
+	assert_int_equal(dns_zone_build(fx->ts->st, ZONE, &o, &z, &err), 0);
 	return z;
 }
 
@@ -300,31 +285,6 @@ static void test_zone_build(void **state)
 	dns_zone_unref(z);
 }
 
-static void import_file(store *st, const char *name, const char *source, stix_tlp tlp,
-			ingest_format format)
-{
-	char rel[128];
-	snprintf(rel, sizeof rel, "tests/unit/export/data/%s", name);
-	char *path = test_source_path(rel);
-	size_t len;
-	char *data = test_read_file(path, &len);
-	ingest_opts io;
-	ingest_opts_init(&io);
-	io.source = source;
-	io.default_tlp = tlp;
-	io.format = format;
-	ingest_report rep;
-	ingest_report_init(&rep);
-	ingest_ctx *cx = ingest_ctx_new(st, &io);
-	sol_err err = {0};
-	if (ingest_buffer(cx, name, data, len, &rep, &err))
-		fail_msg("import %s: %s: %s", name, err.where, err.msg);
-	ingest_ctx_free(cx);
-	ingest_report_fini(&rep);
-	free(data);
-	free(path);
-}
-
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -335,16 +295,18 @@ static int str_cmp(const void *a, const void *b)
 static void test_zone_matches_export(void **state)
 {
 	fixture *fx = *state;
-	import_file(fx->st, "intel.json", "cert-a", TLP_AMBER, INGEST_STIX);
-	import_file(fx->st, "list.csv", "cert-b", TLP_GREEN, INGEST_CSV);
+	test_import_file(fx->ts->st, "tests/unit/export/data/intel.json", "cert-a", TLP_AMBER,
+			 INGEST_STIX);
+	test_import_file(fx->ts->st, "tests/unit/export/data/list.csv", "cert-b", TLP_GREEN,
+			 INGEST_CSV);
 	export_opts eo;
 	export_opts_init(&eo);
 	assert_int_equal(sol_time_parse("2026-12-01T00:00:00Z", &eo.select.now), 0);
-	char *out = test_path(fx->dir, "zone.rpz");
+	char *out = test_path(fx->ts->dir, "zone.rpz");
 	eo.path = out;
 	export_stats stats;
 	sol_err err = {0};
-	if (export_write(fx->st, &eo, &stats, &err))
+	if (export_write(fx->ts->st, &eo, &stats, &err))
 		fail_msg("export: %s: %s", err.where, err.msg);
 	char *text = test_read_file(out, NULL);
 	char *lines[256];
@@ -367,7 +329,7 @@ static void test_zone_matches_export(void **state)
 	dns_zone_opts_init(&o);
 	o.select.now = eo.select.now;
 	dns_zone *z;
-	assert_int_equal(dns_zone_build(fx->st, ZONE, &o, &z, &err), 0);
+	assert_int_equal(dns_zone_build(fx->ts->st, ZONE, &o, &z, &err), 0);
 	assert_true(n > 10);
 	assert_int_equal(dns_zone_count(z), n);
 	for (size_t i = 0; i < n; i++)
@@ -415,24 +377,24 @@ static void test_journal_store(void **state)
 	dns_journal_init(&j, ZONE);
 	sol_err err = {0};
 	bool changed;
-	assert_int_equal(dns_journal_load(fx->st, &j, &err), 0);
+	assert_int_equal(dns_journal_load(fx->ts->st, &j, &err), 0);
 	assert_int_equal(j.serial, 0);
 	dns_zone *z1 = build(fx);
-	assert_int_equal(dns_journal_publish(fx->st, &j, NULL, z1, 0, &changed, &err), 0);
+	assert_int_equal(dns_journal_publish(fx->ts->st, &j, NULL, z1, 0, &changed, &err), 0);
 	assert_true(changed);
 	assert_int_equal(j.serial, 1);
-	import_text(fx->st, "new.example\n");
+	import_text(fx->ts->st, "new.example\n");
 	dns_zone *z2 = build(fx);
-	assert_int_equal(dns_journal_publish(fx->st, &j, z1, z2, 0, &changed, &err), 0);
+	assert_int_equal(dns_journal_publish(fx->ts->st, &j, z1, z2, 0, &changed, &err), 0);
 	assert_true(changed);
 	assert_int_equal(j.serial, 2);
-	assert_int_equal(dns_journal_publish(fx->st, &j, z2, z2, 0, &changed, &err), 0);
+	assert_int_equal(dns_journal_publish(fx->ts->st, &j, z2, z2, 0, &changed, &err), 0);
 	assert_false(changed);
 	dns_journal_fini(&j);
 
 	dns_journal k; /* as a restarted server sees it */
 	dns_journal_init(&k, ZONE);
-	assert_int_equal(dns_journal_load(fx->st, &k, &err), 0);
+	assert_int_equal(dns_journal_load(fx->ts->st, &k, &err), 0);
 	assert_int_equal(k.serial, 2);
 	assert_int_equal(k.n, 1);
 	assert_int_equal(k.changes[0]->from, 1);
@@ -441,11 +403,11 @@ static void test_journal_store(void **state)
 	assert_int_equal(dns_zone_count(k.changes[0]->added), 2);
 	assert_string_equal(dns_zone_record(k.changes[0]->added, 1), "new.example CNAME .");
 	/* the same zone after the restart: no change, journal kept */
-	assert_int_equal(dns_journal_publish(fx->st, &k, NULL, z2, 0, &changed, &err), 0);
+	assert_int_equal(dns_journal_publish(fx->ts->st, &k, NULL, z2, 0, &changed, &err), 0);
 	assert_false(changed);
 	assert_int_equal(k.n, 1);
 	/* a change made while stopped: new serial, history dropped */
-	assert_int_equal(dns_journal_publish(fx->st, &k, NULL, z1, 0, &changed, &err), 0);
+	assert_int_equal(dns_journal_publish(fx->ts->st, &k, NULL, z1, 0, &changed, &err), 0);
 	assert_true(changed);
 	assert_int_equal(k.serial, 3);
 	assert_int_equal(k.n, 0);
@@ -469,11 +431,11 @@ static void test_journal_bad_slots(void **state)
 	};
 	sol_err err = {0};
 	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
-		assert_int_equal(store_setting_set(fx->st, settings[i][0], settings[i][1], &err),
-				 0);
+		assert_int_equal(
+		    store_setting_set(fx->ts->st, settings[i][0], settings[i][1], &err), 0);
 	dns_journal j;
 	dns_journal_init(&j, ZONE);
-	assert_int_equal(dns_journal_load(fx->st, &j, &err), 0);
+	assert_int_equal(dns_journal_load(fx->ts->st, &j, &err), 0);
 	assert_int_equal(j.serial, 5);
 	assert_int_equal(j.hash, 0xff);
 	assert_int_equal(j.n, 1); /* 4 -> 5 only: the change into 4 is unreadable */
@@ -532,7 +494,8 @@ static void test_axfr_many_messages(void **state)
 	dns_zone_finish(z);
 	sol_err err = {0};
 	bool changed;
-	assert_int_equal(dns_server_publish(fx->srv, fx->st, dns_zone_ref(z), &changed, &err), 0);
+	assert_int_equal(dns_server_publish(fx->srv, fx->ts->st, dns_zone_ref(z), &changed, &err),
+			 0);
 	assert_true(changed);
 	ldns_pkt *q = query_new(LDNS_RR_TYPE_AXFR, 0);
 	xfr x = tcp_xfr(dns_server_port(fx->srv), q, NULL);
@@ -549,14 +512,14 @@ static void test_ixfr(void **state)
 	start(fx, "127.0.0.1", NULL, NULL);
 	uint16_t port = dns_server_port(fx->srv);
 	uint32_t s1 = dns_server_serial(fx->srv);
-	import_text(fx->st, "new.example\n");
+	import_text(fx->ts->st, "new.example\n");
 	sol_err err = {0};
 	bool changed;
-	assert_int_equal(dns_server_refresh(fx->srv, fx->st, &changed, &err), 0);
+	assert_int_equal(dns_server_refresh(fx->srv, fx->ts->st, &changed, &err), 0);
 	assert_true(changed);
 	uint32_t s2 = dns_server_serial(fx->srv);
 	assert_true(s2 > s1);
-	assert_int_equal(dns_server_refresh(fx->srv, fx->st, &changed, &err), 0);
+	assert_int_equal(dns_server_refresh(fx->srv, fx->ts->st, &changed, &err), 0);
 	assert_false(changed);
 	assert_int_equal(dns_server_serial(fx->srv), s2);
 
@@ -619,13 +582,13 @@ static void test_ixfr_deletions(void **state)
 	dns_zone_add(z, "b.example", "CNAME", ".");
 	dns_zone_finish(z);
 	sol_err err = {0};
-	assert_int_equal(dns_server_publish(fx->srv, fx->st, z, NULL, &err), 0);
+	assert_int_equal(dns_server_publish(fx->srv, fx->ts->st, z, NULL, &err), 0);
 	uint32_t s1 = dns_server_serial(fx->srv);
 	z = dns_zone_new();
 	dns_zone_add(z, "b.example", "CNAME", ".");
 	dns_zone_add(z, "c.example", "CNAME", ".");
 	dns_zone_finish(z);
-	assert_int_equal(dns_server_publish(fx->srv, fx->st, z, NULL, &err), 0);
+	assert_int_equal(dns_server_publish(fx->srv, fx->ts->st, z, NULL, &err), 0);
 	uint32_t s2 = dns_server_serial(fx->srv);
 	ldns_pkt *q = query_new(LDNS_RR_TYPE_IXFR, s1);
 	xfr x = tcp_xfr(dns_server_port(fx->srv), q, NULL);
@@ -697,7 +660,7 @@ static void test_tsig_many_messages(void **state)
 	}
 	dns_zone_finish(z);
 	sol_err err = {0};
-	assert_int_equal(dns_server_publish(fx->srv, fx->st, dns_zone_ref(z), NULL, &err), 0);
+	assert_int_equal(dns_server_publish(fx->srv, fx->ts->st, dns_zone_ref(z), NULL, &err), 0);
 	ldns_pkt *q = query_new(LDNS_RR_TYPE_AXFR, 0);
 	sign(q, KEY_SECRET);
 	xfr x = tcp_xfr(dns_server_port(fx->srv), q, KEY_SECRET);
@@ -721,10 +684,10 @@ static void test_notify(void **state)
 	snprintf(target, sizeof target, "127.0.0.1:%u", ntohs(a.sin_port));
 	start(fx, "127.0.0.1", NULL, target);
 	/* the first publish at start NOTIFYs too: acknowledge nothing yet */
-	import_text(fx->st, "fresh.example\n");
+	import_text(fx->ts->st, "fresh.example\n");
 	sol_err err = {0};
 	bool changed;
-	assert_int_equal(dns_server_refresh(fx->srv, fx->st, &changed, &err), 0);
+	assert_int_equal(dns_server_refresh(fx->srv, fx->ts->st, &changed, &err), 0);
 	assert_true(changed);
 	uint32_t serial = dns_server_serial(fx->srv);
 	int seen = 0;
@@ -786,7 +749,7 @@ static void test_bad_options(void **state)
 		o.zone = bad[i].zone;
 		sol_err err = {0};
 		dns_server *s = NULL;
-		int rc = dns_server_start(fx->st, &o, &s, &err);
+		int rc = dns_server_start(fx->ts->st, &o, &s, &err);
 		if (rc != SOL_EUSAGE)
 			fail_msg("case %zu: rc %d", i, rc);
 		assert_string_equal(err.where, bad[i].where);

@@ -21,54 +21,24 @@
 #include <unistd.h>
 
 #include "export/export.h"
-#include "ingest/ingest.h"
-#include "testlib.h"
+#include "testimport.h"
 
 #define NOW "2026-12-01T00:00:00Z"
 
 typedef struct fixture {
-	char *dir; /* temporary directory */
-	store *st; /* intel.db in it */
-	char *out; /* dir/out: the export path */
+	test_store *ts; /* intel.db in a temporary directory */
+	char *out;      /* ts->dir/out: the export path */
 } fixture;
-
-static void import(store *st, const char *name, const char *source, stix_tlp tlp,
-		   ingest_format format)
-{
-	char rel[128];
-	snprintf(rel, sizeof rel, "tests/unit/export/data/%s", name);
-	char *path = test_source_path(rel);
-	size_t len;
-	char *data = test_read_file(path, &len);
-	ingest_opts io;
-	ingest_opts_init(&io);
-	io.source = source;
-	io.default_tlp = tlp;
-	io.format = format;
-	ingest_report rep;
-	ingest_report_init(&rep);
-	ingest_ctx *cx = ingest_ctx_new(st, &io);
-	sol_err err = {0};
-	int rc = ingest_buffer(cx, name, data, len, &rep, &err);
-	if (rc)
-		fail_msg("import %s: %s: %s", name, err.where, err.msg);
-	ingest_ctx_free(cx);
-	ingest_report_fini(&rep);
-	free(data);
-	free(path);
-}
 
 static int setup(void **state)
 {
 	fixture *fx = calloc(1, sizeof *fx);
-	fx->dir = test_tmpdir();
-	char *db = test_path(fx->dir, "intel.db");
-	sol_err err = {0};
-	assert_int_equal(store_open(db, &fx->st, &err), 0);
-	free(db);
-	fx->out = test_path(fx->dir, "out");
-	import(fx->st, "intel.json", "cert-a", TLP_AMBER, INGEST_STIX);
-	import(fx->st, "list.csv", "cert-b", TLP_GREEN, INGEST_CSV);
+	fx->ts = test_store_open();
+	fx->out = test_path(fx->ts->dir, "out");
+	test_import_file(fx->ts->st, "tests/unit/export/data/intel.json", "cert-a", TLP_AMBER,
+			 INGEST_STIX);
+	test_import_file(fx->ts->st, "tests/unit/export/data/list.csv", "cert-b", TLP_GREEN,
+			 INGEST_CSV);
 	*state = fx;
 	return 0;
 }
@@ -76,9 +46,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *fx = *state;
-	store_close(fx->st);
-	test_tmpdir_remove(fx->dir);
 	free(fx->out);
+	test_store_close(fx->ts);
 	free(fx);
 	return 0;
 }
@@ -95,7 +64,7 @@ static export_stats run(fixture *fx, const export_opts *o)
 {
 	export_stats stats;
 	sol_err err = {0};
-	int rc = export_write(fx->st, o, &stats, &err);
+	int rc = export_write(fx->ts->st, o, &stats, &err);
 	if (rc)
 		fail_msg("export %s: %s: %s", export_format_name(o->format), err.where, err.msg);
 	return stats;
@@ -270,7 +239,7 @@ static void test_misp_expected(void **state)
 	/* a second export replaces the directory and keeps every uuid */
 	run(fx, &o);
 	assert_expected_dir("misp", fx->out);
-	DIR *d = opendir(fx->dir);
+	DIR *d = opendir(fx->ts->dir);
 	struct dirent *e;
 	while ((e = readdir(d)))
 		assert_null(strstr(e->d_name, ".tmp."));
@@ -412,8 +381,8 @@ static void test_rpz_serial(void **state)
 
 	char *v = NULL;
 	sol_err err = {0};
-	assert_int_equal(store_setting_get(fx->st, "export.rpz.rpz.solidarity.serial", &v, &err),
-			 0);
+	assert_int_equal(
+	    store_setting_get(fx->ts->st, "export.rpz.rpz.solidarity.serial", &v, &err), 0);
 	char want[16];
 	snprintf(want, sizeof want, "%u", back.rpz_serial);
 	assert_string_equal(v, want);
@@ -456,9 +425,9 @@ static void test_rpz_policies(void **state)
 	assert_int_equal(export_rpz_policy_parse("redirect=", &o, &err), SOL_EUSAGE);
 	assert_int_equal(export_rpz_policy_parse("redirect=a b", &o, &err), SOL_EUSAGE);
 	o.rpz_zone = "bad zone";
-	assert_int_equal(export_write(fx->st, &o, NULL, &err), SOL_EUSAGE);
+	assert_int_equal(export_write(fx->ts->st, &o, NULL, &err), SOL_EUSAGE);
 	o.rpz_zone = "..";
-	assert_int_equal(export_write(fx->st, &o, NULL, &err), SOL_EUSAGE);
+	assert_int_equal(export_write(fx->ts->st, &o, NULL, &err), SOL_EUSAGE);
 }
 
 /* ---- files ----------------------------------------------------------- */
@@ -470,18 +439,18 @@ static void test_bad_paths(void **state)
 	opts_for(&o, fx, EXPORT_CSV);
 	sol_err err = {0};
 	o.path = NULL;
-	assert_int_equal(export_write(fx->st, &o, NULL, &err), SOL_EUSAGE);
-	char *missing = test_path(fx->dir, "no/such/dir/out.csv");
+	assert_int_equal(export_write(fx->ts->st, &o, NULL, &err), SOL_EUSAGE);
+	char *missing = test_path(fx->ts->dir, "no/such/dir/out.csv");
 	for (int f = 0; f < EXPORT_FORMAT_COUNT; f++) {
 		opts_for(&o, fx, (export_format)f);
 		o.path = missing;
-		assert_int_equal(export_write(fx->st, &o, NULL, &err), SOL_EIO);
+		assert_int_equal(export_write(fx->ts->st, &o, NULL, &err), SOL_EIO);
 		assert_non_null(strstr(err.where, "no/such/dir"));
 	}
 	free(missing);
 	o.format = EXPORT_FORMAT_COUNT;
 	o.path = fx->out;
-	assert_int_equal(export_write(fx->st, &o, NULL, &err), SOL_EUSAGE);
+	assert_int_equal(export_write(fx->ts->st, &o, NULL, &err), SOL_EUSAGE);
 
 	/* an existing file is replaced whole */
 	test_write_file(fx->out, "old", 3);

@@ -33,19 +33,6 @@ static uint32_t add_indicator(index_builder *b, int i)
 	return index_builder_indicator(b, id, src, (stix_tlp)(i % 6), i % 101, SOL_TIME_NONE);
 }
 
-/* Split line at TABs into at most max fields; returns how many. */
-static int split_tabs(char *line, char **fields, int max)
-{
-	int n = 0;
-	fields[n++] = line;
-	for (char *p = line; *p && n < max; p++)
-		if (*p == '\t') {
-			*p = '\0';
-			fields[n++] = p + 1;
-		}
-	return n;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -81,7 +68,7 @@ static void test_lookup_table(void **state)
 		if (next)
 			*next++ = '\0';
 		char *f[5] = {NULL, NULL, NULL, NULL, NULL};
-		if (line[0] == '#' || split_tabs(line, f, 5) != 5 || strcmp(f[0], "atom") != 0)
+		if (line[0] == '#' || test_split_tabs(line, f, 5) != 5 || strcmp(f[0], "atom") != 0)
 			continue;
 		obs_kind k = obs_kind_from_name(f[2]);
 		int rc =
@@ -103,7 +90,8 @@ static void test_lookup_table(void **state)
 		if (next)
 			*next++ = '\0';
 		char *f[4] = {NULL, NULL, NULL, NULL};
-		if (line[0] == '#' || split_tabs(line, f, 4) != 4 || strcmp(f[0], "lookup") != 0)
+		if (line[0] == '#' || test_split_tabs(line, f, 4) != 4 ||
+		    strcmp(f[0], "lookup") != 0)
 			continue;
 		rows++;
 		obs_kind want = strcmp(f[2], "auto") == 0 ? OBS_NONE : obs_kind_from_name(f[2]);

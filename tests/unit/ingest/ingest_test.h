@@ -13,30 +13,9 @@
 #include <string.h>
 
 #include "ingest/ingest.h"
-#include "testlib.h"
+#include "teststore.h"
 
-typedef struct fixture {
-	char *dir; /* temporary directory, removed at the end */
-	store *st; /* intel.db in dir */
-} fixture;
-
-static inline fixture *fx_new(void)
-{
-	fixture *fx = calloc(1, sizeof *fx);
-	fx->dir = test_tmpdir();
-	char *db = test_path(fx->dir, "intel.db");
-	sol_err err = {0};
-	assert_int_equal(store_open(db, &fx->st, &err), 0);
-	free(db);
-	return fx;
-}
-
-static inline void fx_free(fixture *fx)
-{
-	store_close(fx->st);
-	test_tmpdir_remove(fx->dir);
-	free(fx);
-}
+typedef test_store fixture; /* a store in a temporary directory */
 
 /* tests/unit/ingest/data/<name>; caller frees. */
 static inline char *fx_data(const char *name)

@@ -17,7 +17,7 @@
 static void test_bundle(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_opts opts;
 	ingest_opts_init(&opts);
 	ingest_report rep;
@@ -68,14 +68,14 @@ static void test_bundle(void **state)
 	ingest_report_fini(&again);
 	ingest_report_fini(&conflict);
 	ingest_report_fini(&newer);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 /* One bad object fails the whole bundle; skip_invalid keeps the others. */
 static void test_bad_object(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_opts opts;
 	ingest_opts_init(&opts);
 	ingest_report rep;
@@ -104,14 +104,14 @@ static void test_bad_object(void **state)
 	free(where);
 	free(path);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 /* A truncated bundle: an error at line:col, and nothing stored. */
 static void test_truncated(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_opts opts;
 	ingest_opts_init(&opts);
 	opts.skip_invalid = true; /* malformed JSON is never skipped */
@@ -130,7 +130,7 @@ static void test_truncated(void **state)
 	assert_int_equal(rep.objects, 0);
 	free(path);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 static int tlp_row(void *ctx, const store_row *row)
@@ -163,7 +163,7 @@ static int domain_row(void *ctx, const store_row *row)
 static void test_tlp_subdomains(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_opts opts;
 	ingest_opts_init(&opts);
 	opts.default_tlp = TLP_RED;
@@ -179,7 +179,7 @@ static void test_tlp_subdomains(void **state)
 	assert_int_equal(store_object_list(fx->st, &f, domain_row, &seen, &err), 0);
 	assert_int_equal(seen, 1);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 /* Objects given as a JSON array and a lone object; a bundle with none. */

@@ -163,7 +163,7 @@ static void test_text_values(void **state)
 static void test_text_file(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_opts opts;
 	ingest_opts_init(&opts);
 	ingest_report rep;
@@ -202,7 +202,7 @@ static void test_text_file(void **state)
 	ingest_report_fini(&rep);
 	ingest_report_fini(&again);
 	ingest_report_fini(&other);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 static int tlp_row(void *ctx, const store_row *row)
@@ -224,7 +224,7 @@ static int tlp_row(void *ctx, const store_row *row)
 static void test_indicator_fields(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_opts opts;
 	ingest_opts_init(&opts);
 	opts.default_tlp = TLP_GREEN;
@@ -237,14 +237,14 @@ static void test_indicator_fields(void **state)
 	store_filter_init(&f);
 	assert_int_equal(store_object_list(fx->st, &f, tlp_row, &opts.valid_until, &err), 0);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 /* Header, RFC 4180 quoting, the first field that parses. */
 static void test_csv_file(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_opts opts;
 	ingest_opts_init(&opts);
 	ingest_report rep;
@@ -262,14 +262,14 @@ static void test_csv_file(void **state)
 	assert_int_equal(store_object_list(fx->st, &f, count_row, &n, &err), 0);
 	assert_int_equal(n, 1);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 /* --column picks the field; ';' is detected; a quoted ';' stays inside. */
 static void test_csv_column(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_opts opts;
 	ingest_opts_init(&opts);
 	opts.column = 3;
@@ -289,7 +289,7 @@ static void test_csv_column(void **state)
 	assert_string_equal(err.msg, "no column 9");
 	ingest_report_fini(&bad);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 static void test_csv_bad(void **state)
@@ -319,7 +319,7 @@ static void test_csv_bad(void **state)
 static void test_bad_line(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_opts opts;
 	ingest_opts_init(&opts);
 	ingest_report rep;
@@ -352,13 +352,13 @@ static void test_bad_line(void **state)
 	free(where);
 	free(path);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 static void test_empty(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_opts opts;
 	ingest_opts_init(&opts);
 	static const char *const inputs[] = {
@@ -384,7 +384,7 @@ static void test_empty(void **state)
 	assert_int_equal(fx_import(fx->st, &opts, "/nonexistent/x.txt", &rep, &err), SOL_EIO);
 	ingest_report_fini(&rep);
 	free(p);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 /* A line over INGEST_MAX_LINE is an error at its line, or a rejection. */
@@ -465,7 +465,7 @@ static void test_detect(void **state)
 static void test_stdin(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	char *p = test_path(fx->dir, "in.txt");
 	const char *text = "198.51.100.1\n198.51.100.2\nnope\n";
 	test_write_file(p, text, strlen(text));
@@ -484,7 +484,7 @@ static void test_stdin(void **state)
 	assert_string_equal(rep.rejects[0].where, "stdin:3");
 	ingest_report_fini(&rep);
 	free(p);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 /* The shared IOC lists, with counts worked out from the files. */
@@ -492,7 +492,7 @@ static void shared_list(const char *rel, int64_t objects, int64_t fresh, int64_t
 			int64_t rejected, ingest_format fmt)
 {
 	char *path = test_shared_path(rel);
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_opts opts;
 	ingest_opts_init(&opts);
 	opts.skip_invalid = rejected > 0;
@@ -518,7 +518,7 @@ static void shared_list(const char *rel, int64_t objects, int64_t fresh, int64_t
 	assert_int_equal(rep.rejected, rejected);
 	assert_int_equal(fx_count(fx->st, "indicator"), fresh);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 	free(path);
 }
 

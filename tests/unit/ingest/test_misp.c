@@ -115,7 +115,7 @@ static char *next_line(char **cur)
 static void test_types_patterns(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	char *path = misp_fixture("types.json");
 	ingest_report rep;
 	ingest_report_init(&rep);
@@ -194,14 +194,14 @@ static void test_types_patterns(void **state)
 	free(table_path);
 	free(path);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 /* to_ids false: observed-data and SCOs with deterministic ids. */
 static void test_observed(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	char *path = misp_fixture("observed.json");
 	ingest_report rep;
 	ingest_report_init(&rep);
@@ -251,7 +251,7 @@ static void test_observed(void **state)
 	free(table_path);
 	free(path);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 /* ---- TLP ------------------------------------------------------------ */
@@ -272,7 +272,7 @@ static void test_tlp_precedence(void **state)
 	    {"indicator--5e1d0000-0000-4000-8000-000000000011", TLP_NONE},
 	    {"report--5e1d0000-0000-4000-8000-000000000010", TLP_NONE},
 	};
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	char *path = misp_fixture("tlp.json");
 	ingest_report rep;
 	ingest_report_init(&rep);
@@ -317,7 +317,7 @@ static void test_tlp_precedence(void **state)
 	json_decref(ind);
 	free(path);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 /* ---- times ---------------------------------------------------------- */
@@ -337,7 +337,7 @@ static void test_seen_times(void **state)
 	    "\"2024-01-02T00:00:00.000000+0000\", \"last_seen\": "
 	    "\"2024-01-03T00:00:00.000000-01:00\"}"
 	    "]}}";
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_report rep;
 	ingest_report_init(&rep);
 	sol_err err = {0};
@@ -363,7 +363,7 @@ static void test_seen_times(void **state)
 	assert_string_equal(sget(r, "published"), "2024-01-01T00:00:00.000Z");
 	json_decref(r);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 /* subdomains: a domain attribute also matches the names below it. */
@@ -375,7 +375,7 @@ static void test_subdomains(void **state)
 	    " \"timestamp\": 1700000000, \"Attribute\": [{\"uuid\": "
 	    "\"5e220000-0000-4000-8000-000000000001\", \"type\": \"domain\", \"value\": "
 	    "\"evil.example\", \"to_ids\": true}]}}";
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_opts opts;
 	ingest_opts_init(&opts);
 	opts.format = INGEST_MISP;
@@ -390,7 +390,7 @@ static void test_subdomains(void **state)
 	assert_null(sget(ind, "created_by_ref")); /* no Orgc */
 	json_decref(ind);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 /* ---- errors --------------------------------------------------------- */
@@ -406,7 +406,7 @@ static void test_bad_json(void **state)
 	    {"{\"Event\": {\"info\": \"a\",\n\"info\": \"b\"}}", "bad.json:2:6"},
 	    {"[{\"Event\": {}}", "bad.json:1:14"},
 	};
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		ingest_report rep;
 		ingest_report_init(&rep);
@@ -419,13 +419,13 @@ static void test_bad_json(void **state)
 		ingest_report_fini(&rep);
 	}
 	assert_int_equal(fx_count(fx->st, NULL), 0);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 static void test_wrong_structure(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	char *path = misp_fixture("errors.txt");
 	char *table = test_read_file(path, NULL), *cur = table, *doc;
 	int cases = 0;
@@ -447,7 +447,7 @@ static void test_wrong_structure(void **state)
 	assert_int_equal(fx_count(fx->st, NULL), 0); /* every import rolled back */
 	free(table);
 	free(path);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 static void test_bad_values(void **state)
@@ -469,7 +469,7 @@ static void test_bad_values(void **state)
 		char *doc = json_dumps(ev, 0);
 		json_decref(ev);
 
-		fixture *fx = fx_new();
+		fixture *fx = test_store_open();
 		ingest_report rep;
 		ingest_report_init(&rep);
 		sol_err err = {0};
@@ -488,7 +488,7 @@ static void test_bad_values(void **state)
 		assert_false(stored(fx->st, "indicator--5e200000-0000-4000-8000-000000000001"));
 		assert_false(stored(fx->st, "observed-data--5e200000-0000-4000-8000-000000000001"));
 		ingest_report_fini(&rep);
-		fx_free(fx);
+		test_store_close(fx);
 		free(doc);
 		cases++;
 	}
@@ -501,7 +501,7 @@ static void test_empty_lists(void **state)
 {
 	(void)state;
 	static const char *const docs[] = {"{\"response\": []}", "[]"};
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	for (size_t i = 0; i < 2; i++) {
 		ingest_report rep;
 		ingest_report_init(&rep);
@@ -518,7 +518,7 @@ static void test_empty_lists(void **state)
 				 SOL_EINVALID);
 		ingest_report_fini(&rep);
 	}
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 /* ---- feeds ---------------------------------------------------------- */
@@ -556,7 +556,7 @@ static char *make_feed(const char *dir, const char *hashes)
 static void test_feed_missing_event(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	char *feed = make_feed(fx->dir, NULL);
 	ingest_report rep;
 	ingest_report_init(&rep);
@@ -568,13 +568,13 @@ static void test_feed_missing_event(void **state)
 	assert_int_equal(fx_count(fx->st, NULL), 0); /* the first event rolled back too */
 	free(feed);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 static void test_feed_hashes(void **state)
 {
 	(void)state;
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	char *feed = make_feed(fx->dir, "0749bae92ca336a02c83d126e04ec628," FEED_EV1 "\n"
 					"0749bae92ca336a02c83d126e04ec628,"
 					"5e990000-0000-4000-8000-000000000000\r\n"
@@ -608,7 +608,7 @@ static void test_feed_hashes(void **state)
 	free(ev2);
 	free(feed);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 }
 
 /* ---- the real MISP documents of ../shared/data ---------------------- */
@@ -622,7 +622,7 @@ static void test_real_event(void **state)
 	(void)state;
 	char *path =
 	    test_shared_path("misp/pymisp-tests/57c4445b-c548-4654-af0b-4be3950d210f.json");
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_report rep;
 	ingest_report_init(&rep);
 	sol_err err = {0};
@@ -652,7 +652,7 @@ static void test_real_event(void **state)
 	assert_int_equal(json_array_size(json_object_get(r, "labels")), 3);
 	json_decref(r);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 	free(path);
 }
 
@@ -679,7 +679,7 @@ static void test_real_documents(void **state)
 	free(base);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *path = test_shared_path(cases[i].rel);
-		fixture *fx = fx_new();
+		fixture *fx = test_store_open();
 		ingest_report rep;
 		ingest_report_init(&rep);
 		sol_err err = {0};
@@ -700,7 +700,7 @@ static void test_real_documents(void **state)
 			assert_string_equal(err.where, want);
 		}
 		ingest_report_fini(&rep);
-		fx_free(fx);
+		test_store_close(fx);
 		free(path);
 	}
 }
@@ -711,7 +711,7 @@ static void test_real_feed(void **state)
 {
 	(void)state;
 	char *feed = test_shared_path("misp/feeds/misp");
-	fixture *fx = fx_new();
+	fixture *fx = test_store_open();
 	ingest_report rep;
 	ingest_report_init(&rep);
 	sol_err err = {0};
@@ -726,7 +726,7 @@ static void test_real_feed(void **state)
 	json_decref(url);
 	json_decref(od);
 	ingest_report_fini(&rep);
-	fx_free(fx);
+	test_store_close(fx);
 	free(feed);
 }
 

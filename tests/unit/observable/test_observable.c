@@ -32,19 +32,6 @@ static size_t unescape(char *s)
 	return out;
 }
 
-/* Split line at TABs into at most max fields; returns how many. */
-static int split_tabs(char *line, char **fields, int max)
-{
-	int n = 0;
-	fields[n++] = line;
-	for (char *p = line; *p && n < max; p++)
-		if (*p == '\t') {
-			*p = '\0';
-			fields[n++] = p + 1;
-		}
-	return n;
-}
-
 /* Call fn on every non-comment, non-blank line of a table file. */
 static int table_each(const char *path, int (*fn)(char *line, int lineno))
 {
@@ -73,7 +60,7 @@ static obs_kind want_of(const char *name)
 static int value_row(char *line, int lineno)
 {
 	char *f[4] = {NULL, NULL, NULL, NULL};
-	int nf = split_tabs(line, f, 4);
+	int nf = test_split_tabs(line, f, 4);
 	if (nf < 3 || (strcmp(f[0], "none") != 0 && want_of(f[0]) == OBS_NONE)) {
 		print_error("values.txt:%d: malformed row\n", lineno);
 		return 1;
@@ -118,7 +105,7 @@ static void test_values_table(void **state)
 static int refang_row(char *line, int lineno)
 {
 	char *f[2] = {NULL, NULL}, out[256];
-	if (split_tabs(line, f, 2) != 2) {
+	if (test_split_tabs(line, f, 2) != 2) {
 		print_error("refang.txt:%d: malformed row\n", lineno);
 		return 1;
 	}

@@ -15,8 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "store/store.h"
-#include "testlib.h"
+#include "teststore.h"
 
 #define TLP_CLEAR_ID "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
 #define T0 1767225600000000LL /* 2026-01-01T00:00:00Z */
@@ -25,38 +24,18 @@
 
 /* ---- fixtures and helpers -------------------------------------------- */
 
-typedef struct fx {
-	char *dir;  /* temporary directory */
-	char *path; /* dir/intel.db */
-	store *st;  /* open store */
-} fx;
+typedef test_store fx; /* dir, path (dir/intel.db), st */
 
 static int fx_setup(void **state)
 {
-	fx *f = calloc(1, sizeof *f);
-	f->dir = test_tmpdir();
-	f->path = test_path(f->dir, "intel.db");
-	sol_err err;
-	assert_int_equal(store_open(f->path, &f->st, &err), 0);
-	*state = f;
+	*state = test_store_open();
 	return 0;
 }
 
 static int fx_teardown(void **state)
 {
-	fx *f = *state;
-	store_close(f->st);
-	free(f->path);
-	test_tmpdir_remove(f->dir);
-	free(f);
+	test_store_close(*state);
 	return 0;
-}
-
-static void fx_reopen(fx *f)
-{
-	sol_err err;
-	store_close(f->st);
-	assert_int_equal(store_open(f->path, &f->st, &err), 0);
 }
 
 /* A hand-made version: meta plus canonical-looking JSON. */
@@ -255,7 +234,7 @@ static void test_create_reopen(void **state)
 	free(wal);
 	assert_true(store_size_bytes(f->st) > 0);
 
-	fx_reopen(f);
+	test_store_reopen(f);
 	got g = {0};
 	current(f->st, x.meta.id, &g);
 	assert_string_equal(g.r[0].json, x.json);
@@ -502,7 +481,7 @@ static void test_date_added_increasing(void **state)
 		assert_int_equal(put(i % 3 ? f->st : other, &x.o), STORE_NEW);
 	}
 	store_close(other);
-	fx_reopen(f);
+	test_store_reopen(f);
 	assert_int_equal(store_begin(f->st, &err), 0);
 	for (int i = 300; i < 600; i++) {
 		snprintf(id, sizeof id, "indicator--00000000-0000-4000-8000-%012d", i);
@@ -565,7 +544,7 @@ static void test_rollback(void **state)
 	assert_string_equal(g.r[0].source, "fresh-source");
 
 	/* Committed work survives a reopen. */
-	fx_reopen(f);
+	test_store_reopen(f);
 	current(f->st, gone.meta.id, &g);
 	got_free(&g);
 }
@@ -766,7 +745,7 @@ static void test_body_roundtrip(void **state)
 	t.o.json_len = 2;
 	assert_int_equal(put(f->st, &t.o), STORE_NEW);
 
-	fx_reopen(f);
+	test_store_reopen(f);
 	got g = {0};
 	current(f->st, x.meta.id, &g);
 	assert_int_equal(g.r[0].json_len, strlen(x.json));
@@ -807,7 +786,7 @@ static void test_body_without_id(void **state)
 	make_indicator(&y, "indicator--6ba7b810-9dad-41d1-80b4-00c04fd430c8", T0, "198.51.100.9",
 		       "");
 	assert_int_equal(put(f->st, &y.o), STORE_NEW);
-	fx_reopen(f);
+	test_store_reopen(f);
 	got g = {0};
 	current(f->st, id, &g);
 	assert_int_equal(g.r[0].json_len, strlen(x.json));
@@ -910,7 +889,7 @@ static void test_atom_pairs(void **state)
 	};
 	x.atoms = (stix_atoms){.v = v, .n = 5, .cap = 5};
 	assert_int_equal(put(f->st, &x.o), STORE_NEW);
-	fx_reopen(f);
+	test_store_reopen(f);
 	const char *want = "domain=evil.example;domain+evil.example;ipv4=192.0.2.7;"
 			   "domain+b.example;domain=b.example;";
 	char text[256] = "";
@@ -1123,7 +1102,7 @@ static void test_size(void **state)
 		      SIZE_N, (double)json_bytes / SIZE_N, per, SIZE_N / secs);
 	assert_true(per < SIZE_MAX_PER);
 
-	fx_reopen(f);
+	test_store_reopen(f);
 	assert_true(store_size_bytes(f->st) >= sb.st_size);
 	got g = {0};
 	for (int i = 0; i < SIZE_N; i += SIZE_N / 7) {
@@ -1232,25 +1211,26 @@ static void test_indicators_walk(void **state)
 	assert_int_equal(put(f->st, &x.o), STORE_NEW);
 
 	assert_int_equal(store_indicators_walk(f->st, ind_collect, &seen, &err), 0);
+	/* In date_added order of the current versions. */
 	assert_string_equal(seen.text,
-			    "a1:198.51.100.4;a2:198.51.100.2;a9:192.0.2.1,evil.example;");
+			    "a9:192.0.2.1,evil.example;a2:198.51.100.2;a1:198.51.100.4;");
 	assert_int_equal(seen.calls, 3);
-	assert_string_equal(seen.source, "alpha");
-	assert_int_equal(seen.last.tlp, TLP_AMBER);
-	assert_int_equal(seen.last.confidence, 70);
-	assert_int_equal(seen.last.version, T0);
-	assert_int_equal(seen.last.valid_until, T0 + 3600 * SEC);
-
-	/* Stopped after the second, whose fields are its current version's. */
-	memset(&seen, 0, sizeof seen);
-	seen.stop_after = 2;
-	assert_int_equal(store_indicators_walk(f->st, ind_collect, &seen, &err), 9);
-	assert_string_equal(seen.text, "a1:198.51.100.4;a2:198.51.100.2;");
 	assert_string_equal(seen.source, "test");
 	assert_int_equal(seen.last.version, T0 + SEC);
 	assert_int_equal(seen.last.confidence, -1);
 	assert_int_equal(seen.last.valid_until, SOL_TIME_NONE);
 	assert_int_equal(seen.last.tlp, TLP_CLEAR);
+
+	/* Stopped after the first, whose fields are its current version's. */
+	memset(&seen, 0, sizeof seen);
+	seen.stop_after = 1;
+	assert_int_equal(store_indicators_walk(f->st, ind_collect, &seen, &err), 9);
+	assert_string_equal(seen.text, "a9:192.0.2.1,evil.example;");
+	assert_string_equal(seen.source, "alpha");
+	assert_int_equal(seen.last.tlp, TLP_AMBER);
+	assert_int_equal(seen.last.confidence, 70);
+	assert_int_equal(seen.last.version, T0);
+	assert_int_equal(seen.last.valid_until, T0 + 3600 * SEC);
 
 	/* Stopped on the last one while calling back into the store. */
 	memset(&seen, 0, sizeof seen);
@@ -1269,10 +1249,9 @@ static void test_indicators_walk(void **state)
 #define MANY_N 500
 
 typedef struct many {
-	int n;         /* indicators seen */
-	int atoms;     /* atoms seen */
-	char prev[64]; /* previous id */
-	bool ordered;  /* ids increasing and atoms as put, so far */
+	int n;        /* indicators seen */
+	int atoms;    /* atoms seen */
+	bool ordered; /* in the order put, atoms as put, so far */
 } many;
 
 static int many_row(void *ctx, const store_indicator *ind)
@@ -1280,13 +1259,14 @@ static int many_row(void *ctx, const store_indicator *ind)
 	many *m = ctx;
 	int k = atoi(ind->id + strlen(ind->id) - 6);
 	char want[32];
-	m->ordered =
-	    m->ordered && strcmp(m->prev, ind->id) < 0 && ind->atoms->n == (size_t)(k % 8 + 1);
+	/* Stored in the order i = 0, 1, ... of k = i * 7919 mod N: the walk
+	 * follows date_added. */
+	m->ordered = m->ordered && k == (int)((m->n * 7919L) % MANY_N) &&
+		     ind->atoms->n == (size_t)(k % 8 + 1);
 	for (size_t i = 0; i < ind->atoms->n; i++) {
 		snprintf(want, sizeof want, "10.%d.%d.%zu", k / 256, k % 256, i);
 		m->ordered = m->ordered && strcmp(ind->atoms->v[i].value, want) == 0;
 	}
-	snprintf(m->prev, sizeof m->prev, "%s", ind->id);
 	m->n++;
 	m->atoms += (int)ind->atoms->n;
 	return 0;
@@ -1358,7 +1338,7 @@ static void test_settings(void **state)
 	assert_int_equal(store_setting_set(f->st, "new.key", "kept", &err), 0);
 	assert_int_equal(store_commit(f->st, &err), 0);
 
-	fx_reopen(f);
+	test_store_reopen(f);
 	static const char *const want[][2] = {{"node.identity", "second"},
 					      {"empty", ""},
 					      {"utf8", "Zürich \xf0\x9f\x90\x89"},
@@ -1368,6 +1348,70 @@ static void test_settings(void **state)
 		assert_string_equal(v, want[i][1]);
 		free(v);
 	}
+}
+
+/* The value of setting k on st, which must exist; caller frees. */
+static char *setting(store *st, const char *k)
+{
+	sol_err err;
+	char *v = NULL;
+	assert_int_equal(store_setting_get(st, k, &v, &err), 0);
+	return v;
+}
+
+/* A read transaction sees one snapshot, refuses a nested store_begin, and
+ * after read_end sees what other connections committed meanwhile. */
+static void test_read_transaction(void **state)
+{
+	fx *f = *state;
+	sol_err err;
+	store *other;
+	assert_int_equal(store_open(f->path, &other, &err), 0);
+	assert_int_equal(store_setting_set(f->st, "k", "1", &err), 0);
+
+	assert_int_equal(store_read_begin(other, &err), 0);
+	char *v = setting(other, "k");
+	assert_string_equal(v, "1");
+	free(v);
+	assert_int_equal(store_setting_set(f->st, "k", "2", &err), 0);
+	v = setting(other, "k");
+	assert_string_equal(v, "1"); /* still the snapshot of the first read */
+	free(v);
+	assert_int_not_equal(store_begin(other, &err), 0);
+	store_read_end(other);
+	v = setting(other, "k");
+	assert_string_equal(v, "2");
+	free(v);
+	store_read_end(other); /* none open: nothing happens */
+
+	/* Writes work again after it. */
+	assert_int_equal(store_begin(other, &err), 0);
+	assert_int_equal(store_setting_set(other, "k", "3", &err), 0);
+	assert_int_equal(store_commit(other, &err), 0);
+	v = setting(f->st, "k");
+	assert_string_equal(v, "3");
+	free(v);
+	store_close(other);
+}
+
+/* The page cache can be made smaller, not below 64 KiB; the store works
+ * the same with it. */
+static void test_cache_set(void **state)
+{
+	fx *f = *state;
+	sol_err err;
+	static const int64_t bad[] = {-1, 0, 63};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		sol_err_clear(&err);
+		assert_int_equal(store_cache_set(f->st, bad[i], &err), SOL_EINVALID);
+		assert_non_null(strstr(err.msg, "at least 64 KiB"));
+	}
+	assert_int_equal(store_cache_set(f->st, 64, &err), 0);
+	assert_int_equal(store_cache_set(f->st, 8192, &err), 0);
+	assert_int_equal(store_setting_set(f->st, "k", "small cache", &err), 0);
+	char *v = setting(f->st, "k");
+	assert_string_equal(v, "small cache");
+	free(v);
 }
 
 /* A version-1 file (before settings existed) is migrated on open and keeps
@@ -1387,7 +1431,7 @@ static void test_migrate_from_v1(void **state)
 			  "DROP TABLE statuses; DROP TABLE status_entries; DROP TABLE peers; "
 			  "DROP TABLE peer_cursors; PRAGMA user_version = 1;");
 	assert_int_equal(user_version(f->path), 1);
-	fx_reopen(f);
+	test_store_reopen(f);
 	assert_int_equal(user_version(f->path), SCHEMA_LATEST);
 	assert_int_equal(store_setting_set(f->st, "k", "v", &err), 0);
 	got g = {0};
@@ -1403,6 +1447,8 @@ int main(void)
 	    cmocka_unit_test(test_open_errors),
 	    cmocka_unit_test(test_readonly_file),
 	    cmocka_unit_test_setup_teardown(test_put_results, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_read_transaction, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_cache_set, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_put_bad_input, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_revocation, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_date_added_increasing, fx_setup, fx_teardown),

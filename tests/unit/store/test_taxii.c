@@ -11,45 +11,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
-#include "testlib.h"
+#include "teststore.h"
 
 #define T0 1767225600000000LL /* 2026-01-01T00:00:00Z */
 #define SEC 1000000LL
 #define CID "3f0c2a6e-9a1b-4c3d-8e5f-0123456789ab"
 
-typedef struct fx {
-	char *dir;  /* temporary directory */
-	char *path; /* dir/intel.db */
-	store *st;  /* open store */
-} fx;
+typedef test_store fx; /* dir, path (dir/intel.db), st */
 
 static int fx_setup(void **state)
 {
-	fx *f = calloc(1, sizeof *f);
-	f->dir = test_tmpdir();
-	f->path = test_path(f->dir, "intel.db");
-	sol_err err;
-	assert_int_equal(store_open(f->path, &f->st, &err), 0);
-	*state = f;
+	*state = test_store_open();
 	return 0;
 }
 
 static int fx_teardown(void **state)
 {
-	fx *f = *state;
-	store_close(f->st);
-	free(f->path);
-	test_tmpdir_remove(f->dir);
-	free(f);
+	test_store_close(*state);
 	return 0;
-}
-
-static void fx_reopen(fx *f)
-{
-	sol_err err;
-	store_close(f->st);
-	assert_int_equal(store_open(f->path, &f->st, &err), 0);
 }
 
 /* Store version v of id (type from the id) with the given TLP. */
@@ -155,7 +134,7 @@ static void test_partners(void **state)
 			 SOL_ENOTFOUND);
 
 	/* Keys survive reopening (the hashing secret is in the file). */
-	fx_reopen(f);
+	test_store_reopen(f);
 	assert_int_equal(store_partner_auth(f->st, kb, name, &err), 0);
 	assert_string_equal(name, "cert-b");
 
@@ -584,6 +563,12 @@ static void test_delete(void **state)
 	assert_int_equal(removed, 1);
 	assert_false(read_coll(f->st, CID, &flt, &s));
 	assert_string_equal(s.text, "02@1;01@2;03@5;");
+	/* 01's current version (@3) left the collection: its newest member
+	 * (@2) is now its "last". */
+	store_member_filter last;
+	store_member_filter_init(&last);
+	assert_false(read_coll(f->st, CID, &last, &s));
+	assert_string_equal(s.text, "02@1;01@2;03@5;");
 	assert_int_equal(store_collection_object_remove(f->st, CID, ID("03"), NULL, &removed, &err),
 			 0);
 	assert_int_equal(removed, 1);
@@ -792,7 +777,7 @@ static void test_peers(void **state)
 	assert_string_equal(next, "tok1");
 	free(next);
 	assert_int_equal(store_peer_cursor_set(f->st, "node-a", CID, T0 + 5, NULL, &err), 0);
-	fx_reopen(f);
+	test_store_reopen(f);
 	assert_int_equal(store_peer_cursor_get(f->st, "node-a", CID, &after, &next, &err), 0);
 	assert_int_equal(after, T0 + 5);
 	assert_null(next);
