@@ -241,6 +241,9 @@ struct store_ops {
 	int (*begin)(store *st, sol_err *err);
 	int (*commit)(store *st, sol_err *err);
 	void (*rollback)(store *st);
+	int (*read_begin)(store *st, sol_err *err);
+	void (*read_end)(store *st);
+	int (*cache_set)(store *st, int64_t kib, int64_t mmap_bytes, sol_err *err);
 	int (*object_put)(store *st, const store_object *o, store_put_result *res, sol_err *err);
 	int (*object_current)(store *st, const char *id, store_row_fn fn, void *ctx, sol_err *err);
 	int (*object_versions)(store *st, const char *id, store_row_fn fn, void *ctx, sol_err *err);
@@ -329,6 +332,30 @@ static inline void store_rollback(store *st)
 	st->ops->rollback(st);
 }
 
+/* A read transaction: every read between read_begin and read_end sees
+ * the same snapshot, and pays for taking it once. Only reads may run in
+ * it (no store_begin, no write op); read_end does nothing when none is
+ * open. */
+static inline int store_read_begin(store *st, sol_err *err)
+{
+	return st->ops->read_begin(st, err);
+}
+static inline void store_read_end(store *st)
+{
+	st->ops->read_end(st);
+}
+
+/* Size this connection's memory: a page cache of kib KiB (64 MiB by
+ * default, for imports) and up to mmap_bytes of the file read through
+ * mmap (0: none; 2 GiB by default), whose pages count in the process's
+ * RSS. A server with one connection per thread, whose file the OS caches
+ * anyway, takes a few MiB and no mmap. SOL_EINVALID for a cache below
+ * 64 KiB or a negative mmap_bytes. */
+static inline int store_cache_set(store *st, int64_t kib, int64_t mmap_bytes, sol_err *err)
+{
+	return st->ops->cache_set(st, kib, mmap_bytes, err);
+}
+
 /* Store one version (see the model above); *res says what happened. */
 static inline int store_object_put(store *st, const store_object *o, store_put_result *res,
 				   sol_err *err)
@@ -368,7 +395,7 @@ static inline int64_t store_size_bytes(store *st)
 	return st->ops->size_bytes(st);
 }
 
-/* Every current, non-revoked indicator that has atoms, in id order. */
+/* Every current, non-revoked indicator that has atoms, in date_added order. */
 static inline int store_indicators_walk(store *st, store_indicator_fn fn, void *ctx, sol_err *err)
 {
 	return st->ops->indicators_walk(st, fn, ctx, err);

@@ -105,6 +105,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -116,14 +117,16 @@
 
 #include "store/store_sqlite_int.h"
 
-#define STORE_BUSY_MS 5000      /* wait this long for another writer */
-#define STORE_CACHE_KIB "65536" /* page cache: PRAGMA cache_size = -this */
-#define STORE_ZSTD_LEVEL 1      /* bodies are small: speed over ratio */
-#define CODEC_RAW 0             /* versions.codec: body is the JSON itself */
-#define CODEC_ZSTD_DICT1 1      /* versions.codec: zstd frame, dict_v1 */
-#define CODEC_ZSTD_NOID 2       /* versions.codec: id cut out, zstd frame, dict_v2 */
-#define VARINT_MAX 3            /* bytes of codec 2's offset (< 2^21 > STIX_MAX_OBJECT) */
-#define ATOM_PAIR 2             /* atoms.subdomains: the value exact, then and below */
+#define STORE_BUSY_MS 5000            /* wait this long for another writer */
+#define STORE_CACHE_KIB "65536"       /* page cache: PRAGMA cache_size = -this */
+#define STORE_MMAP_BYTES "2147418112" /* reads through mmap, up to Debian's 2 GiB cap */
+#define STORE_CACHE_MIN_KIB 64        /* smallest page cache store_cache_set takes */
+#define STORE_ZSTD_LEVEL 1            /* bodies are small: speed over ratio */
+#define CODEC_RAW 0                   /* versions.codec: body is the JSON itself */
+#define CODEC_ZSTD_DICT1 1            /* versions.codec: zstd frame, dict_v1 */
+#define CODEC_ZSTD_NOID 2             /* versions.codec: id cut out, zstd frame, dict_v2 */
+#define VARINT_MAX 3                  /* bytes of codec 2's offset (< 2^21 > STIX_MAX_OBJECT) */
+#define ATOM_PAIR 2                   /* atoms.subdomains: the value exact, then and below */
 #define UNMATCHABLE_DEFAULT "no line-matchable comparison"
 
 /* ---- schema and migrations ------------------------------------------- */
@@ -494,6 +497,7 @@ static const char *const stmt_sql[Q_COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
+    [Q_READ_BEGIN] = "BEGIN DEFERRED",
     [Q_LAST_ADDED] = "SELECT max(date_added) FROM versions",
     [Q_FIND] = "SELECT o.oid, v.version, v.hash FROM objects o "
 	       "JOIN versions v ON v.date_added = o.cur WHERE o.id = ?1",
@@ -526,17 +530,20 @@ static const char *const stmt_sql[Q_COUNT] = {
 	       "AND (?4 IS NULL OR s.name = ?4) "
 	       "AND (?5 OR v.revoked = 0) "
 	       "ORDER BY v.date_added",
-    /* One row per atom of each current, non-revoked, matchable indicator:
-     * objects' unique index gives id order, the atoms' key seq order, so
-     * the walk streams with no sort and no query per indicator. */
+    /* One row per atom of each current, non-revoked, matchable indicator,
+     * in date_added order: the outer loop is a sequential scan of atoms
+     * (keyed by version, seq), and versions and objects are reached by
+     * rowid in nearly the same order, so a walk of millions of indicators
+     * reads the file front to back instead of descending the id index
+     * once per indicator. Atoms of superseded versions are skipped by
+     * o.cur. */
     [Q_INDICATORS] = "SELECT v.date_added, o.id, s.name, v.tlp, v.confidence, v.version, "
 		     "v.valid_until, a.kind, a.subdomains, a.value "
-		     "FROM objects o CROSS JOIN versions v CROSS JOIN atoms a "
+		     "FROM atoms a CROSS JOIN versions v CROSS JOIN objects o "
 		     "CROSS JOIN sources s "
-		     "WHERE o.id >= 'indicator--' AND o.id < 'indicator-.' "
-		     "AND v.date_added = o.cur AND v.revoked = 0 "
-		     "AND a.version = v.date_added AND s.sid = v.source "
-		     "ORDER BY o.id, a.seq",
+		     "WHERE v.date_added = a.version AND o.oid = v.object "
+		     "AND o.cur = v.date_added AND v.revoked = 0 AND s.sid = v.source "
+		     "ORDER BY a.version, a.seq",
     [Q_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
     [Q_SETTING_SET] = "INSERT INTO settings(key, value) VALUES(?1, ?2) "
 		      "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -674,7 +681,8 @@ static int sqlite_configure(store_sqlite *s, sol_err *err)
 	static const char pragmas[] = "PRAGMA journal_mode = WAL;"
 				      "PRAGMA synchronous = NORMAL;"
 				      "PRAGMA foreign_keys = OFF;"
-				      "PRAGMA cache_size = -" STORE_CACHE_KIB ";";
+				      "PRAGMA cache_size = -" STORE_CACHE_KIB ";"
+				      "PRAGMA mmap_size = " STORE_MMAP_BYTES ";";
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	int rc = exec_sql(s, pragmas, err, "opening");
 	if (rc != 0)
@@ -795,6 +803,37 @@ void sqlite_rollback(store *base)
 	free(s->src_name);
 	s->src_name = NULL;
 	s->have_hash_key = false; /* it may have been made in the undone transaction */
+}
+
+/* A deferred BEGIN takes no lock: the first read takes the snapshot that
+ * every later statement of the transaction shares. */
+static int sqlite_read_begin(store *base, sol_err *err)
+{
+	store_sqlite *s = (store_sqlite *)base;
+	return sqlite_run(s, s->stmts[Q_READ_BEGIN], err, "beginning a read transaction");
+}
+
+static void sqlite_read_end(store *base)
+{
+	store_sqlite *s = (store_sqlite *)base;
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite_run(s, s->stmts[Q_COMMIT], NULL, "ending a read transaction");
+}
+
+static int sqlite_cache_set(store *base, int64_t kib, int64_t mmap_bytes, sol_err *err)
+{
+	store_sqlite *s = (store_sqlite *)base;
+	if (kib < STORE_CACHE_MIN_KIB)
+		return sol_fail(err, SOL_EINVALID, s->base.location,
+				"page cache of %" PRId64 " KiB: at least %d KiB expected", kib,
+				STORE_CACHE_MIN_KIB);
+	if (mmap_bytes < 0)
+		return sol_fail(err, SOL_EINVALID, s->base.location,
+				"mmap size of %" PRId64 " bytes: 0 or more expected", mmap_bytes);
+	char sql[96];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%" PRId64 "; PRAGMA mmap_size = %" PRId64,
+		 kib, mmap_bytes);
+	return exec_sql(s, sql, err, "sizing the page cache");
 }
 
 /* ---- put ---------------------------------------------------------------- */
@@ -1515,6 +1554,9 @@ static const struct store_ops sqlite_ops = {
     .begin = sqlite_begin,
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,
+    .read_begin = sqlite_read_begin,
+    .read_end = sqlite_read_end,
+    .cache_set = sqlite_cache_set,
     .object_put = sqlite_object_put,
     .object_current = sqlite_object_current,
     .object_versions = sqlite_object_versions,

@@ -883,7 +883,10 @@ static void version_sql(sol_buf *sql, unsigned b)
 		sep = " OR ";
 	}
 	if (b & V_LAST) {
-		buf_printf(sql, "%s", sep);
+		/* The object's current version is its newest of all, so if it
+		 * is this member it is the newest in the collection too: the
+		 * common case, answered without the subquery. */
+		buf_printf(sql, "%sv.date_added = o.cur OR ", sep);
 		buf_printf(sql, extreme, "max");
 		sep = " OR ";
 	}

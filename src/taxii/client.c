@@ -13,11 +13,12 @@
  * (below, pure and unit-tested): follow `next` when given, else ask again
  * with added_after = X-TAXII-Date-Added-Last while the server says `more`
  * (or says nothing and the page had objects), stop on `more: false`, an
- * empty page or a date that does not advance. The page's bytes go to
- * ingest_buffer() as they are (a TAXII envelope is a STIX input), one
- * transaction per page; the cursor is saved just after, since an import
- * is its own transaction. A crash in between re-imports one page, which
- * the store sees as STORE_UNCHANGED.
+ * empty page or a date that does not advance. Each object of the page,
+ * already parsed to read more/next, goes to ingest_object() as an
+ * envelope import would send it. A transaction spans pages until it holds
+ * TAXII_PULL_COMMIT_OBJECTS objects (a commit per page cost more than the
+ * page), and the cursor is saved inside it, so that a crash loses the
+ * objects and the cursor together: the next pull asks for them again.
  *
  * Push walks the store's current versions in date_added order from the
  * push cursor, packs the ones it may send into a taxii_batch (an envelope
@@ -43,6 +44,7 @@
 #define CLIENT_POLL_MAX_MS 2000           /* longest wait between polls */
 #define CLIENT_LOW_SPEED 1024             /* bytes/s under which a transfer is slow */
 #define PUSH_PREFIX "push:"               /* cursor key of a push: "push:<collection>" */
+#define TAXII_PULL_COMMIT_OBJECTS 10000   /* pull: objects imported per transaction */
 
 /* ---- envelopes ----------------------------------------------------------- */
 
@@ -702,6 +704,24 @@ static int envelope_read(client *c, const char *url, taxii_page *pg, sol_err *er
 	return 0;
 }
 
+/* Import the objects of the envelope in c->doc into the open transaction,
+ * each under "NAME:$.objects[I]" as ingest_buffer would name it. */
+static int page_ingest(client *c, ingest_ctx *cx, const char *name, sol_err *err)
+{
+	const json_t *objs = json_object_get(c->doc, "objects");
+	size_t i;
+	json_t *obj;
+	json_array_foreach(objs, i, obj)
+	{
+		char *where = xasprintf("%s:$.objects[%zu]", name, i);
+		int rc = ingest_object(cx, obj, where, err);
+		free(where);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int pull_collection(client *c, store *st, const char *peer, const char *id, ingest_ctx *cx,
 			   const taxii_client_opts *o, taxii_pull_report *rep, sol_err *err)
 {
@@ -719,28 +739,45 @@ static int pull_collection(client *c, store *st, const char *peer, const char *i
 	char *base = client_url(c, "collections/", id, "/objects/");
 	taxii_paging pg;
 	taxii_paging_init(&pg, cursor);
+	bool open = false;   /* a transaction is open */
+	int64_t pending = 0; /* objects in it */
+	ingest_batch_begin(cx, &rep->ingest);
+	rep->ingest.format = INGEST_STIX;
 	while (rc == 0 && !pg.done) {
 		char *url = page_url(c, base, &pg, o->page_limit);
 		taxii_page page = {0};
 		rc = client_request(c, url, NULL, 0, err);
 		if (rc == 0)
 			rc = envelope_read(c, url, &page, err);
+		if (rc == 0 && !open)
+			open = (rc = store_begin(st, err)) == 0;
 		if (rc == 0 && page.n_objects > 0) {
 			char *name = xasprintf("%s:%s:page %" PRId64, peer, id, rep->pages + 1);
-			rc = ingest_buffer(cx, name, c->body.data, c->body.len, &rep->ingest, err);
+			rc = page_ingest(c, cx, name, err);
+			if (rc != 0 && err && strncmp(err->where, name, strlen(name)) != 0)
+				sol_err_prefix(err, "%s", name);
 			free(name);
+			pending += (int64_t)page.n_objects;
 		}
 		sol_time before = pg.cursor;
 		if (rc == 0)
 			rc = taxii_paging_advance(&pg, &page, err);
 		if (rc == 0 && pg.cursor != before)
 			rc = store_peer_cursor_set(st, peer, id, pg.cursor, NULL, err);
+		if (rc == 0 && (pending >= TAXII_PULL_COMMIT_OBJECTS || pg.done)) {
+			open = false;
+			pending = 0;
+			rc = store_commit(st, err);
+		}
 		if (rc == 0) {
 			rep->pages++;
 			rep->received += (int64_t)page.n_objects;
 		}
 		free(url);
 	}
+	if (open)
+		store_rollback(st);
+	ingest_batch_end(cx);
 	taxii_paging_fini(&pg);
 	free(base);
 	return rc;

@@ -7,7 +7,11 @@
  * connection (SQLite connections are not shared between threads): the
  * first request a thread serves opens it, and taxii_server_stop closes
  * them all. Writers (POST, DELETE) also take one process-wide mutex so
- * that date_added is assigned and committed in the same order.
+ * that date_added is assigned and committed in the same order. Those
+ * connections keep a small page cache (STORE_CACHE_KIB) and read without
+ * mmap, whose pages would count in our RSS (the OS caches the file), and a GET runs all its store
+ * calls in one read transaction, so it takes SQLite's locks and snapshot once rather than per
+ * statement.
  *
  * One request, three kinds of call. MHD calls the access handler first
  * with only the headers, then once per piece of body, then a last time
@@ -49,7 +53,8 @@
 
 #include "taxii/taxii_int.h"
 
-#define CONN_MEMORY_LIMIT (64u << 10) /* request line + headers per connection */
+#define CONN_MEMORY_LIMIT (16u << 10) /* request line + headers per connection */
+#define STORE_CACHE_KIB (16u << 10)   /* page cache of each thread's store connection */
 #define CONN_LIMIT 1000               /* connections in all */
 #define STOP_GRACE_MS 5000            /* wait for requests in flight */
 #define LOG_PATH_MAX 200              /* bytes of the path in a log line */
@@ -119,6 +124,10 @@ static store *thread_store(taxii_server *s)
 	store *st;
 	if (store_open(s->db_path, &st, NULL) != 0)
 		return NULL;
+	if (store_cache_set(st, STORE_CACHE_KIB, 0, NULL) != 0) {
+		store_close(st);
+		return NULL;
+	}
 	pthread_mutex_lock(&s->lock);
 	if (s->n_slots == s->cap_slots) {
 		s->cap_slots = s->cap_slots ? 2 * s->cap_slots : 4;
@@ -314,7 +323,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		    .body = rq->body.data ? rq->body.data : "",
 		    .body_len = rq->body.len,
 		};
+		/* A read request's store calls share one read transaction;
+		 * exports build their files in transactions of their own. */
+		bool reads = (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) &&
+			     strncmp(url, TAXII_EXPORTS_PREFIX, strlen(TAXII_EXPORTS_PREFIX)) != 0;
+		if (reads && store_read_begin(site.st, NULL) != 0)
+			reads = false; /* each statement then takes its own snapshot */
 		taxii_handle(&site, &req, &res);
+		if (reads)
+			store_read_end(site.st);
 	}
 	enum MHD_Result ok = queue(s, c, rq, method, url, &res);
 	taxii_response_fini(&res);

@@ -1394,8 +1394,8 @@ static void test_read_transaction(void **state)
 	store_close(other);
 }
 
-/* The page cache can be made smaller, not below 64 KiB; the store works
- * the same with it. */
+/* The page cache can be made smaller, not below 64 KiB, and mmap turned
+ * off; the store works the same with them. */
 static void test_cache_set(void **state)
 {
 	fx *f = *state;
@@ -1403,11 +1403,14 @@ static void test_cache_set(void **state)
 	static const int64_t bad[] = {-1, 0, 63};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		sol_err_clear(&err);
-		assert_int_equal(store_cache_set(f->st, bad[i], &err), SOL_EINVALID);
+		assert_int_equal(store_cache_set(f->st, bad[i], 0, &err), SOL_EINVALID);
 		assert_non_null(strstr(err.msg, "at least 64 KiB"));
 	}
-	assert_int_equal(store_cache_set(f->st, 64, &err), 0);
-	assert_int_equal(store_cache_set(f->st, 8192, &err), 0);
+	assert_int_equal(store_cache_set(f->st, 64, -1, &err), SOL_EINVALID);
+	assert_non_null(strstr(err.msg, "0 or more"));
+	assert_int_equal(store_cache_set(f->st, 64, 0, &err), 0);
+	assert_int_equal(store_cache_set(f->st, 8192, 1 << 20, &err), 0);
+	assert_int_equal(store_cache_set(f->st, 8192, 0, &err), 0);
 	assert_int_equal(store_setting_set(f->st, "k", "small cache", &err), 0);
 	char *v = setting(f->st, "k");
 	assert_string_equal(v, "small cache");
