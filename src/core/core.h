@@ -107,6 +107,11 @@ void sol_uuid5(const char *ns, const void *name, size_t len, char out[37]);
 /* True if s is a UUID in canonical 8-4-4-4-12 lowercase-or-uppercase hex. */
 bool sol_uuid_valid(const char *s, size_t len);
 
+/* "ADDR:PORT" or "[ADDR]:PORT" (numeric IPv4/IPv6, port 0..65535) into
+ * *ss and its length; SOL_EUSAGE if it is not one. */
+struct sockaddr_storage;
+int sol_sockaddr_parse(const char *spec, struct sockaddr_storage *ss, unsigned *len);
+
 /* 64-bit content hash (XXH3) for equality checks, not for security. */
 uint64_t sol_hash64(const void *p, size_t n);
 

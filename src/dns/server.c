@@ -88,48 +88,6 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* "host:port" or "[v6]:port" into addr. */
-static int addr_parse(const char *s, struct sockaddr_storage *addr, socklen_t *len)
-{
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *colon, *h = s;
-	size_t hn;
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-		if (!close || close[1] != ':')
-			return -1;
-		h = s + 1;
-		hn = (size_t)(close - h);
-		colon = close + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon)
-			return -1;
-		hn = (size_t)(colon - s);
-	}
-	char *end;
-	unsigned long port = strtoul(colon + 1, &end, 10);
-	if (hn == 0 || hn >= sizeof host || !colon[1] || *end || port > 65535)
-		return -1;
-	memcpy(host, h, hn);
-	host[hn] = '\0';
-	memset(addr, 0, sizeof *addr);
-	struct sockaddr_in *a4 = (struct sockaddr_in *)addr;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)addr;
-	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)port);
-		*len = sizeof *a4;
-	} else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		*len = sizeof *a6;
-	} else {
-		return -1;
-	}
-	return 0;
-}
-
 static void set_port(struct sockaddr_storage *a, uint16_t port)
 {
 	if (a->ss_family == AF_INET)
@@ -141,8 +99,8 @@ static void set_port(struct sockaddr_storage *a, uint16_t port)
 static int bind_sockets(dns_server *s, const char *listen_at, sol_err *err)
 {
 	struct sockaddr_storage a;
-	socklen_t len;
-	if (addr_parse(listen_at, &a, &len))
+	unsigned len;
+	if (sol_sockaddr_parse(listen_at, &a, &len))
 		return sol_fail(err, SOL_EUSAGE, "--dns", "'%s' is not ADDR:PORT", listen_at);
 	s->tcp = socket(a.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	s->udp = socket(a.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -440,10 +398,13 @@ int dns_server_start(store *st, const dns_server_opts *o, dns_server **out, sol_
 	if (o->n_notify > DNS_NOTIFY_MAX)
 		rc = sol_fail(err, SOL_ETOOBIG, "--dns-notify", "more than %d targets",
 			      DNS_NOTIFY_MAX);
-	for (size_t i = 0; rc == 0 && i < o->n_notify; i++, s->n_targets++)
-		if (addr_parse(o->notify[i], &s->targets[i].addr, &s->targets[i].len))
+	for (size_t i = 0; rc == 0 && i < o->n_notify; i++, s->n_targets++) {
+		unsigned len;
+		if (sol_sockaddr_parse(o->notify[i], &s->targets[i].addr, &len) != 0)
 			rc = sol_fail(err, SOL_EUSAGE, "--dns-notify", "'%s' is not ADDR:PORT",
 				      o->notify[i]);
+		s->targets[i].len = (socklen_t)len;
+	}
 	if (rc == 0)
 		rc = bind_sockets(s, o->listen, err);
 	if (rc == 0 && (s->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)

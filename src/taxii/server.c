@@ -372,39 +372,6 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 }
 
 /* "ADDR:PORT" or "[V6]:PORT" into a socket address. */
-static int listen_parse(const char *spec, struct sockaddr_storage *ss, bool *v6, sol_err *err)
-{
-	char host[64];
-	const char *colon = strrchr(spec, ':');
-	const char *h = spec;
-	size_t hn = colon ? (size_t)(colon - spec) : 0;
-	if (hn >= 2 && spec[0] == '[' && spec[hn - 1] == ']') {
-		h++;
-		hn -= 2;
-	}
-	char *end;
-	long port = colon ? strtol(colon + 1, &end, 10) : -1;
-	if (!colon || hn == 0 || hn >= sizeof host || !colon[1] || *end || port < 0 || port > 65535)
-		return sol_fail(err, SOL_EUSAGE, spec, "expected ADDR:PORT or [ADDR]:PORT");
-	memcpy(host, h, hn);
-	host[hn] = '\0';
-	memset(ss, 0, sizeof *ss);
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)port);
-		*v6 = false;
-	} else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		*v6 = true;
-	} else {
-		return sol_fail(err, SOL_EUSAGE, spec, "not a numeric IPv4 or IPv6 address");
-	}
-	return 0;
-}
-
 static int pem_read(const char *path, char **out, sol_err *err)
 {
 	sol_buf b;
@@ -441,10 +408,14 @@ int taxii_server_start(const taxii_options *o, taxii_server **out, sol_err *err)
 {
 	*out = NULL;
 	struct sockaddr_storage ss;
-	bool v6 = false;
-	int rc = listen_parse(o->listen ? o->listen : TAXII_DEFAULT_LISTEN, &ss, &v6, err);
-	if (rc != 0)
-		return rc;
+	unsigned sslen;
+	const char *listen = o->listen ? o->listen : TAXII_DEFAULT_LISTEN;
+	if (sol_sockaddr_parse(listen, &ss, &sslen) != 0)
+		return sol_fail(err, SOL_EUSAGE, listen,
+				"expected ADDR:PORT or [ADDR]:PORT with a numeric IPv4 or IPv6 "
+				"address");
+	bool v6 = ss.ss_family == AF_INET6;
+	int rc;
 	if (!o->db_path)
 		return sol_fail(err, SOL_EUSAGE, NULL, "no store to serve");
 	if ((o->cert_file == NULL) != (o->key_file == NULL) || (o->client_ca_file && !o->cert_file))

@@ -1,8 +1,10 @@
 /*
  * test_core.c - errors, capped buffers, STIX timestamps and UUIDs.
  */
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "core/core.h"
 #include "testlib.h"
@@ -124,12 +126,33 @@ static void test_jsonw(void **state)
 	buf_fini(&b);
 }
 
+static void test_sockaddr(void **state)
+{
+	(void)state;
+	struct sockaddr_storage ss;
+	unsigned len;
+	assert_int_equal(sol_sockaddr_parse("127.0.0.1:6900", &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(len, sizeof(struct sockaddr_in));
+	assert_int_equal(ntohs(((struct sockaddr_in *)&ss)->sin_port), 6900);
+	assert_int_equal(sol_sockaddr_parse("[::1]:0", &ss, &len), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(len, sizeof(struct sockaddr_in6));
+	assert_int_equal(sol_sockaddr_parse("2001:db8::1:53", &ss, &len), 0);
+	assert_int_equal(ntohs(((struct sockaddr_in6 *)&ss)->sin6_port), 53);
+	const char *bad[] = {"127.0.0.1",       "127.0.0.1:", ":80",     "localhost:80",
+			     "127.0.0.1:65536", "[::1]80",    "[::1:80", "1.2.3.4:-1",
+			     "1.2.3.4:80x",     "[1.2.3]:80", "[]:80"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(sol_sockaddr_parse(bad[i], &ss, &len), SOL_EUSAGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_buf_cap), cmocka_unit_test(test_err),
 	    cmocka_unit_test(test_time),    cmocka_unit_test(test_uuid),
-	    cmocka_unit_test(test_jsonw),
+	    cmocka_unit_test(test_jsonw),   cmocka_unit_test(test_sockaddr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
