@@ -44,7 +44,8 @@ def variations(values):
         for v in values:
             if v.count(".") == 3 and v.replace(".", "").isdigit():
                 a, b, c, d = v.split(".")
-                yield "%s.%s.%d.%d" % (a, b, (int(c) + k) % 256, (int(d) * 7 + k) % 256)
+                yield "%s.%d.%d.%d" % (a, (int(b) + k // 256) % 256, (int(c) + k) % 256,
+                                       (int(d) * 7 + k) % 256)
             elif all(ch in "0123456789abcdefABCDEF" for ch in v):
                 h = hashlib.sha256((v + str(k)).encode()).hexdigest()
                 yield h[: len(v)] if len(v) <= 64 else h + hashlib.sha256(h.encode()).hexdigest()
@@ -96,4 +97,5 @@ def main():
         f.write("]}\n")
 
 
-main()
+if __name__ == "__main__":
+    main()

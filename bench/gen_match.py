@@ -39,6 +39,9 @@ import os
 import random
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen  # noqa: E402  (bench/gen.py: the real lists and their variations)
+
 SAMPLE_IPS = 40
 SAMPLE_NAMES = 60
 RESERVED_TLDS = {"local", "localdomain", "arpa", "internal", "lan", "test", "example",
@@ -207,37 +210,10 @@ def gen_logs(shared, out, mb):
 
 
 def real_values(shared):
-    iocs = os.path.join(shared, "iocs")
-    out = []
-    with open(os.path.join(iocs, "ipsum.txt")) as f:
-        out += [l.split()[0] for l in f if l.strip() and not l.startswith("#")]
-    for name in ("blp-phishing.txt", "blp-scam.txt"):
-        with open(os.path.join(iocs, name)) as f:
-            out += [l.strip().lower() for l in f if l.strip() and not l.startswith("#")]
-    with open(os.path.join(iocs, "sigbase-hash-iocs.txt")) as f:
-        for l in f:
-            l = l.strip()
-            if l and not l.startswith("#"):
-                out.append(l.split(";")[0].lower())
+    """The real lists (gen.py's), lowercased and in a fixed shuffled order."""
+    out = [v.lower() for v in gen.real_values(shared)]
     random.Random(20261101).shuffle(out)
     return out
-
-
-def variations(values):
-    """Endless distinct variations of the real values."""
-    k = 0
-    while True:
-        k += 1
-        for v in values:
-            if v.count(".") == 3 and v.replace(".", "").isdigit():
-                a, b, c, d = v.split(".")
-                yield "%s.%d.%d.%d" % (a, (int(b) + k // 256) % 256, (int(c) + k) % 256,
-                                       (int(d) * 7 + k) % 256)
-            elif all(ch in "0123456789abcdef" for ch in v):
-                h = hashlib.sha256((v + str(k)).encode()).hexdigest()
-                yield h[: len(v)] if len(v) <= 64 else h + hashlib.sha256(h.encode()).hexdigest()
-            else:
-                yield "v%d.%s" % (k, v)
 
 
 def gen_iocs(shared, out, sizes):
@@ -246,7 +222,7 @@ def gen_iocs(shared, out, sizes):
     real = real_values(shared)
     top = max(sizes)
     seen, vals = set(), []
-    for src in (sample, real, variations(real)):
+    for src in (sample, real, gen.variations(real)):
         for v in src:
             if v not in seen:
                 seen.add(v)
@@ -274,4 +250,5 @@ def main():
         gen_iocs(shared, out, [int(a) for a in sys.argv[4:]])
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -52,8 +52,7 @@ int sol_fail(sol_err *err, int code, const char *where, const char *fmt, ...)
 /* Prefix err->where with "prefix" (e.g. a file name before ":line"). */
 void sol_err_prefix(sol_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sol_err_clear(sol_err *err);
-const char *sol_strerror(int code); /* "parse error", ... */
-int sol_exit_status(int code);      /* SOL_EXIT_* for a SOL_E* code */
+int sol_exit_status(int code); /* SOL_EXIT_* for a SOL_E* code */
 
 /* Allocation that never returns NULL. */
 void *xmalloc(size_t n);

@@ -48,22 +48,6 @@ void sol_err_clear(sol_err *err)
 		memset(err, 0, sizeof *err);
 }
 
-const char *sol_strerror(int code)
-{
-	switch (code) {
-	case SOL_OK: return "success";
-	case SOL_EUSAGE: return "usage error";
-	case SOL_EPARSE: return "parse error";
-	case SOL_EINVALID: return "invalid input";
-	case SOL_ETOOBIG: return "input too big";
-	case SOL_ENOTFOUND: return "not found";
-	case SOL_ECONFLICT: return "conflict";
-	case SOL_EIO: return "I/O error";
-	case SOL_EDB: return "database error";
-	default: return "internal error";
-	}
-}
-
 int sol_exit_status(int code)
 {
 	switch (code) {

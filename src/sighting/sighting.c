@@ -128,11 +128,6 @@ void sighting_agg_add(sighting_agg *a, uint32_t ind, sol_time ts)
 	}
 }
 
-size_t sighting_agg_count(const sighting_agg *a)
-{
-	return a->n;
-}
-
 void sighting_id(const char *identity_id, const char *indicator_id, char out[64])
 {
 	char name[256];

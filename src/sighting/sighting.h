@@ -33,8 +33,6 @@ sighting_agg *sighting_agg_new(const index_snapshot *ix);
 void sighting_agg_free(sighting_agg *a);
 /* Count one hit of indicator ind seen at ts (SOL_TIME_NONE: unknown). */
 void sighting_agg_add(sighting_agg *a, uint32_t ind, sol_time ts);
-/* Indicators with at least one hit. */
-size_t sighting_agg_count(const sighting_agg *a);
 
 /*
  * The Sighting objects of the aggregate, as a STIX 2.1 bundle written to

@@ -322,17 +322,23 @@ static void filter_from_query(call *c, store_member_filter *f)
 
 /* ---- discovery, API root, collections --------------------------------- */
 
+/* The "title" and optional "description" discovery and API root share. */
+static void site_title(jsonw *w, const taxii_site *site)
+{
+	jsonw_key(w, "title");
+	jsonw_cstr(w, site->title);
+	if (site->description) {
+		jsonw_key(w, "description");
+		jsonw_cstr(w, site->description);
+	}
+}
+
 static void discovery(call *c)
 {
 	jsonw w;
 	jsonw_init(&w, &c->res->body);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "title");
-	jsonw_cstr(&w, c->site->title);
-	if (c->site->description) {
-		jsonw_key(&w, "description");
-		jsonw_cstr(&w, c->site->description);
-	}
+	site_title(&w, c->site);
 	jsonw_key(&w, "default");
 	jsonw_cstr(&w, "/" TAXII_API_ROOT "/");
 	jsonw_key(&w, "api_roots");
@@ -347,12 +353,7 @@ static void api_root(call *c)
 	jsonw w;
 	jsonw_init(&w, &c->res->body);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "title");
-	jsonw_cstr(&w, c->site->title);
-	if (c->site->description) {
-		jsonw_key(&w, "description");
-		jsonw_cstr(&w, c->site->description);
-	}
+	site_title(&w, c->site);
 	jsonw_key(&w, "versions");
 	jsonw_array_begin(&w);
 	jsonw_cstr(&w, TAXII_MEDIA);
