@@ -1,13 +1,13 @@
 /*
  * index_open.c - fuzz the index snapshot reader: the input is a snapshot
- * file. It is opened from memory twice, with the checksum (what
- * index_open does with a file) and without it, so that mutations reach the
- * structural checks behind the checksum. Whenever a snapshot opens, the
+ * file. It is opened from memory twice, with the checksums (what
+ * index_open does with a file) and without them, so that mutations reach
+ * the bounds checks behind the checksums. Whenever a snapshot opens, the
  * target looks up one value of every kind, reads every hit's indicator,
  * the first indicators and the info: a snapshot that passes index_open
  * must never make a lookup read out of bounds (ASan aborts if it does).
- * Beyond that it aborts when a property fails: a hit's value_len is its
- * strlen and its indicator number is below the indicator count.
+ * Beyond that it aborts when a property fails: a hit's value length is
+ * its strlen and its indicator number is below the indicator count.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,8 +43,10 @@ static void exercise(const index_snapshot *ix)
 		size_t n = index_lookup(ix, &v, hits, INDEX_MAX_HITS);
 		for (size_t j = 0; j < n && j < INDEX_MAX_HITS; j++) {
 			index_indicator r;
-			if (hits[j].ind >= info.indicators ||
-			    strlen(hits[j].value) != hits[j].value_len)
+			char buf[INDEX_VALUE_BUF];
+			size_t len;
+			const char *value = index_hit_value(ix, &hits[j], buf, &len);
+			if (hits[j].ind >= info.indicators || strlen(value) != len)
 				abort();
 			index_indicator_get(ix, hits[j].ind, &r);
 			if (strlen(r.id) + strlen(r.source) == (size_t)-1)

@@ -316,6 +316,8 @@ int cmd_match(int argc, char **argv)
 	if (rc == 0)
 		rc = scan_run(&ix, inputs, n_inputs, &so, on_hit, &m, &total, &err);
 	if (rc == 0)
+		rc = index_error(ix, &err); /* a damaged block hid hits: fail the run */
+	if (rc == 0)
 		rc = flush_out(&m);
 	if (rc == 0 && stix)
 		rc = sighting_agg_write_bundle(m.agg, m.identity, sol_time_now(), stdout, &err);

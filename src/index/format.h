@@ -4,22 +4,22 @@
  * the index module; users read docs/formats/index.md.
  *
  * A snapshot is one immutable little-endian file: a 128-byte header, then
- * seven sections, each starting on an 8-byte boundary. The header:
+ * eight sections, each starting on an 8-byte boundary, SUMS last. The
+ * header:
  *
  *   OFFSET SIZE DESCRIPTION
  *        0    8 magic "SOLIDX\r\n" (text-mode transfers break it visibly)
  *        8    4 format version, IX_VERSION
- *       12    4 flags, 0 (a reader refuses unknown flags)
+ *       12    4 base slots: the slots a key's hash can choose as home
  *       16    8 created, sol_time (microseconds since the epoch, UTC)
  *       24    8 file size in bytes
- *       32    8 checksum: XXH3-64 (seed 0) of bytes [128, file size)
- *       40    8 hash seed: random per file, seeds every key hash
- *       48    4 indicator records
- *       52    4 keys (distinct atoms; occupied slots)
- *       56    4 slots in the hash table (> keys: there is an empty slot)
- *       60    4 sources
- *       64   56 section table: 7 x (u32 offset, u32 size), in IX_SEC order
- *      120    8 zero
+ *       32    8 hash seed: random per file, seeds every key hash
+ *       40    4 indicator records
+ *       44    4 keys (distinct atoms; occupied slots)
+ *       48    4 slots in the table (>= base: the tail takes overflow)
+ *       52    4 sources
+ *       56   64 section table: 8 x (u32 offset, u32 size), in IX_SEC order
+ *      120    8 checksum: XXH3-64 (seed 0) of bytes [0, 120), then SUMS
  *
  * Sections (sizes in bytes; u32 offsets are from the section's start):
  *
@@ -28,32 +28,42 @@
  *   STRINGS     NUL-terminated names and non-UUID ids; last byte is NUL
  *   PREFIXES    32: bitmap of prefix lengths present: bit p of bytes
  *               0..7 for IPv4 /p (p <= 32), of bytes 8..31 for IPv6 /p
- *   SLOTS       slots x 12: ix_slot below, open addressing
+ *   SLOTS       slots x 8: ix_slot below, ordered by tag
  *   POSTINGS    u32 runs [count, ind, ind, ...] for keys shared by
  *               several indicators
- *   KEYS        key records, byte-aligned, last byte is NUL:
- *                 addresses  key bytes (4 or 16, masked network) + text + NUL
- *                 hashes     key bytes (16/20/32/64 raw) + hex text + NUL
- *                 others     text + NUL (the key is the text)
+ *   KEYS        key records, byte-aligned, in slot order; last byte NUL:
+ *                 u8 class, u32 postings word, then the key:
+ *                 addresses  4 or 16 bytes (the masked network)
+ *                 hashes     16/20/32/64 raw bytes
+ *                 others     text + NUL (domain, URL, email)
+ *   SUMS        XXH3-64 (seed 0) of each IX_BLOCK bytes from offset 128
+ *               up to SUMS (the last block may be shorter)
  *
  * A key is a class and bytes. The class says what the bytes are: 1 + p
- * for an IPv4 network /p (an address is /32), 34 + p for IPv6 /p, then
+ * for an IPv4 network /p (an address is a /32), 34 + p for IPv6 /p, then
  * domain exact, domain with subdomains, url, email and the four hashes.
- * Its hash is XXH3-64 of the bytes with seed (file seed + class); the
- * slot's home is the high 32 bits scaled to the table size (Lemire's
- * multiply-shift), and the slot keeps 24 more bits as a tag so a probe
- * rarely has to touch KEYS. Collisions probe linearly; the load is at most
- * 0.7, so a miss reads about six slots.
+ * Its hash is XXH3-64 of the bytes with seed (file seed + class); the high
+ * 32 bits are its tag (0 becomes 1: 0 marks an empty slot), and its home
+ * slot is tag * base >> 32. Keys are placed in tag order, each at its home
+ * or just after the key before it, so the table is sorted by tag with
+ * gaps: a probe starts at the home slot and stops at an empty slot or a
+ * greater tag, which at 85% load is about two slots for a miss, in one
+ * cache line.
  *
- * Invariants index_open checks before any lookup, so that lookups need no
- * bounds checks: every section lies inside the file and is aligned; each
- * occupied slot has a valid class, its key record (fixed bytes, then a
- * NUL-terminated text) lies inside KEYS; POSTINGS is a sequence of runs
- * (count >= 2) that fills it exactly, and each slot's postings word is an
- * inline indicator or the start of a run; every indicator number is <
- * indicators; each indicator's source is < sources and its text id (if
- * any) starts inside STRINGS; slots > keys = occupied slots, so a probe
- * always ends at an empty slot.
+ * A postings word (in a key record or a run) is IX_INLINE | indicator for
+ * a key of one indicator, else the offset (in u32s) of the key's run in
+ * POSTINGS. An indicator number in either may carry IX_EXACT: on a
+ * "domain and below" key, the indicator also has the exact-domain atom of
+ * the same name (stored once, reported as the exact match).
+ *
+ * What the reader trusts. index_open checks the header, its checksum
+ * (which covers SUMS) and the section bounds, nothing proportional to the
+ * file. Every other read is checked where it happens: offsets and counts
+ * against their section, and the bytes themselves against SUMS the first
+ * time their block is touched (a bitmap remembers verified blocks). A
+ * damaged block makes the lookups that touch it find nothing and leaves a
+ * sticky error for index_error, so a damaged file is never a crash and
+ * never a wrong hit, and opening costs the same at any size.
  */
 #ifndef SOL_INDEX_FORMAT_H
 #define SOL_INDEX_FORMAT_H
@@ -68,12 +78,14 @@
 #endif
 
 #define IX_MAGIC "SOLIDX\r\n"
-#define IX_VERSION 1u
+#define IX_VERSION 2u
 #define IX_HEADER_SIZE 128u
 #define IX_ALIGN 8u
+#define IX_BLOCK 4096u                /* bytes per SUMS checksum */
 #define IX_MAX_SOURCES 0x7fffu        /* source numbers are 15 bits */
-#define IX_MAX_INDICATORS 0x7fffffffu /* indicator numbers are 31 bits */
+#define IX_MAX_INDICATORS 0x3fffffffu /* indicator numbers are 30 bits */
 #define IX_MAX_SECTION 0xfffffff8u    /* sections are addressed with u32 */
+#define IX_LOAD_PERCENT 85u           /* keys per 100 base slots, at most */
 
 enum ix_section {
 	IX_SEC_INDICATORS,
@@ -83,10 +95,11 @@ enum ix_section {
 	IX_SEC_SLOTS,
 	IX_SEC_POSTINGS,
 	IX_SEC_KEYS,
+	IX_SEC_SUMS,
 	IX_SEC_COUNT
 };
 
-/* Key classes (see the table above); 0 marks an empty slot. */
+/* Key classes (see the table above). */
 enum {
 	IX_CLASS_V4 = 1,  /* + prefix length 0..32 */
 	IX_CLASS_V6 = 34, /* + prefix length 0..128 */
@@ -102,34 +115,36 @@ enum {
 };
 
 #define IX_PREFIXES_SIZE 32u
-#define IX_INLINE 0x80000000u /* ix_slot.post: a single indicator, inline */
-#define IX_ID_TEXT 0x8000u    /* ix_indicator.source: id is text in STRINGS */
+#define IX_REC_HEAD 5u        /* key record: class byte and postings word */
+#define IX_INLINE 0x80000000u /* postings word: a single indicator, inline */
+#define IX_EXACT 0x40000000u  /* indicator also has the exact-domain atom */
+#define IX_IND_MASK 0x3fffffffu
+#define IX_ID_TEXT 0x8000u /* ix_indicator.source: id is text in STRINGS */
 
 typedef struct ix_header {
 	char magic[8];       /* IX_MAGIC */
 	uint32_t version;    /* IX_VERSION */
-	uint32_t flags;      /* 0 */
+	uint32_t base;       /* slots a hash maps to */
 	int64_t created;     /* sol_time */
 	uint64_t size;       /* file size */
-	uint64_t checksum;   /* XXH3-64 of the bytes after the header */
 	uint64_t seed;       /* key hash seed */
 	uint32_t indicators; /* indicator records */
 	uint32_t keys;       /* occupied slots */
-	uint32_t slots;      /* table size */
+	uint32_t slots;      /* table size, base + overflow tail */
 	uint32_t sources;    /* source table entries */
 	struct {
 		uint32_t off;  /* from the start of the file */
 		uint32_t size; /* bytes */
 	} sec[IX_SEC_COUNT];
-	uint64_t zero; /* reserved, 0 */
+	uint64_t checksum; /* XXH3-64 of bytes [0, 120) and SUMS */
 } ix_header;
 
 _Static_assert(sizeof(ix_header) == IX_HEADER_SIZE, "header layout");
+#define IX_HEADER_SUMMED 120u /* header bytes under the checksum */
 
 typedef struct ix_slot {
-	uint32_t tag;  /* hash bits 0..23 << 8 | class; 0 if empty */
-	uint32_t key;  /* offset of the key record in KEYS */
-	uint32_t post; /* IX_INLINE | indicator, or offset of a run in POSTINGS (u32s) */
+	uint32_t tag; /* high 32 bits of the key hash (0 -> 1); 0 if empty */
+	uint32_t key; /* offset of the key record in KEYS */
 } ix_slot;
 
 typedef struct ix_indicator {
@@ -140,7 +155,7 @@ typedef struct ix_indicator {
 	int8_t confidence;       /* 0..100, -1 if none */
 } ix_indicator;
 
-_Static_assert(sizeof(ix_slot) == 12, "slot layout");
+_Static_assert(sizeof(ix_slot) == 8, "slot layout");
 _Static_assert(sizeof(ix_indicator) == 28, "indicator layout");
 
 /* Bytes of the binary key before the text, by class (0: the text is the key). */
@@ -159,16 +174,17 @@ static inline uint32_t ix_class_keylen(unsigned c)
 	}
 }
 
-/* Home slot of hash h in a table of n slots. */
-static inline uint32_t ix_home(uint64_t h, uint32_t n)
+/* The slot tag of a key hash (never 0: 0 marks an empty slot). */
+static inline uint32_t ix_tag(uint64_t h)
 {
-	return (uint32_t)(((h >> 32) * (uint64_t)n) >> 32);
+	uint32_t t = (uint32_t)(h >> 32);
+	return t ? t : 1;
 }
 
-/* The slot tag of hash h for class c (never 0: classes start at 1). */
-static inline uint32_t ix_tag(uint64_t h, unsigned c)
+/* Home slot of tag t in a table of `base` home slots. */
+static inline uint32_t ix_home(uint32_t t, uint32_t base)
 {
-	return (uint32_t)(h & 0xffffffu) << 8 | c;
+	return (uint32_t)(((uint64_t)t * base) >> 32);
 }
 
 /* Decode n bytes of lowercase-or-uppercase hex s into out; -1 if not hex. */
@@ -193,8 +209,8 @@ static inline int ix_unhex(const char *s, size_t n, uint8_t *out)
 /*
  * Open a snapshot held in memory (len bytes at p, which must stay valid
  * and 8-byte aligned until index_close). check_sum false skips the
- * checksum so the fuzz target reaches the structural checks; every other
- * check is the same as index_open's.
+ * header checksum and SUMS, so the fuzz target reaches the bounds checks
+ * of every read; everything else is the same as index_open's.
  */
 int index_open_mem(const void *p, size_t len, bool check_sum, index_snapshot **out, sol_err *err);
 

@@ -58,20 +58,41 @@ int index_builder_write(index_builder *b, const char *path, sol_err *err);
 
 typedef struct index_snapshot index_snapshot;
 
-/* Map and verify a snapshot (magic, version, section bounds, checksum). A
- * truncated or corrupt file is SOL_EINVALID with a message, never a crash. */
+/*
+ * Map a snapshot and check its header (magic, version, sizes, header
+ * checksum, section bounds): constant time whatever its size. A truncated
+ * or foreign file is SOL_EINVALID with a message, never a crash. The data
+ * is verified lazily against its block checksums as lookups touch it; see
+ * index_error and index_verify.
+ */
 int index_open(const char *path, index_snapshot **out, sol_err *err);
 void index_close(index_snapshot *ix);
 
+/* Verify every block now (reads the whole file). 0, or SOL_EINVALID
+ * naming the first damaged block. */
+int index_verify(const index_snapshot *ix, sol_err *err);
+
+/* 0, or SOL_EINVALID if some lookup met a damaged block (those lookups
+ * found nothing from it): the run that used ix must fail. */
+int index_error(const index_snapshot *ix, sol_err *err);
+
 typedef struct index_hit {
-	uint32_t ind;       /* indicator number, for index_indicator_get */
-	obs_kind kind;      /* kind of the indicator's atom (cidr4 for a CIDR hit) */
-	bool subdomains;    /* the atom covers subdomains */
-	const char *value;  /* the atom's value as compiled ("10.0.0.0/8") */
-	uint32_t value_len; /* its length */
+	uint32_t ind;     /* indicator number, for index_indicator_get */
+	obs_kind kind;    /* kind of the indicator's atom (cidr4 for a CIDR hit) */
+	bool subdomains;  /* the atom covers subdomains */
+	const void *atom; /* the atom's key record, for index_hit_value */
 } index_hit;
 
-#define INDEX_MAX_HITS 64 /* hits returned per lookup; more are counted only */
+#define INDEX_MAX_HITS 64   /* hits returned per lookup; more are counted only */
+#define INDEX_VALUE_BUF 160 /* room for any address or hash value's text */
+
+/*
+ * The atom's value as compiled ("10.0.0.0/8", "evil.example"), in its
+ * observable.h normal form: addresses and hashes are written into buf,
+ * other values point into the mapping. Sets *len.
+ */
+const char *index_hit_value(const index_snapshot *ix, const index_hit *h, char buf[INDEX_VALUE_BUF],
+			    size_t *len);
 
 /*
  * Look up one normalised value. Fills up to max hits and returns how many
@@ -169,6 +190,16 @@ typedef int (*index_select_fn)(void *ctx, const index_selected *sel);
 int index_select(store *st, const index_compile_opts *o, index_select_fn fn, void *fn_ctx,
 		 index_explain_fn explain, void *explain_ctx, index_compile_stats *stats,
 		 sol_err *err);
+
+/*
+ * The same selection for one indicator the caller already holds (a
+ * changed or expiring indicator, when a consumer keeps its own state up
+ * to date instead of walking the store again): fn hears each kept atom,
+ * explain each one left out; stats is added to, not reset.
+ */
+int index_select_indicator(const store_indicator *ind, const index_compile_opts *o,
+			   index_select_fn fn, void *fn_ctx, index_explain_fn explain,
+			   void *explain_ctx, index_compile_stats *stats);
 
 /*
  * Compile the current, non-revoked indicators of the store into a snapshot

@@ -1,21 +1,37 @@
 /*
- * lookup.c - open a snapshot (mmap + verify) and look values up in it.
+ * lookup.c - open a snapshot (mmap + header checks) and look values up in
+ * it.
  *
- * index_open maps the file read-only and checks everything format.h
- * promises once, in one linear pass: header, section bounds, checksum,
- * every slot's class and key record, every posting and every indicator
- * record. After that a lookup trusts the file and does no bounds checks:
- * it hashes the key (XXH3, the file's seed + class), probes the slots
- * linearly from the home slot until an empty one, compares the 32-bit tag
- * first and the key bytes only on a tag match, and copies the winning
- * key's postings into the caller's hits. Nothing allocates, nothing locks.
+ * index_open maps the file read-only and checks only what is constant in
+ * size: header, header checksum (which covers SUMS), section bounds, the
+ * small SOURCES and PREFIXES sections. Everything else is checked where it
+ * is read, so opening a 10-million-indicator snapshot costs what opening
+ * a small one does, and only the pages a run touches are ever read:
  *
- * Addresses try each prefix length present in the file, longest first (an
- * address is a /32 or /128 key); a domain tries the exact-name key and the
- * subdomain key of the name and then of each parent.
+ *   bounds   every offset and count read from the file is compared with
+ *            its section before use (a probe never leaves SLOTS, a key
+ *            record never leaves KEYS, an indicator number is below the
+ *            indicator count);
+ *   content  the first read of each 4 KiB block hashes it and compares
+ *            with SUMS; a bit in `verified` remembers the result. A block
+ *            that fails makes the read fail (the lookup finds nothing
+ *            there) and sets `damaged`, which index_error reports.
+ *
+ * Threads share a snapshot, so `verified` and `damaged` are atomics with
+ * relaxed order: verifying a block twice is harmless, the file is
+ * immutable.
+ *
+ * A lookup hashes the key (XXH3, the file's seed + class) into a 32-bit
+ * tag, starts at the tag's home slot and walks while the slots hold
+ * smaller tags; on an equal tag it compares the key record's class and
+ * bytes. Addresses try each prefix length present in the file, longest
+ * first (an address is a /32 or /128 key); a domain tries the exact-name
+ * key and the subdomain key of the name and then of each parent.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +42,17 @@
 
 #include "index/format.h"
 
+/* Mutable state behind a shared, read-only snapshot. */
+typedef struct ix_state {
+	_Atomic int64_t damaged;     /* first damaged block + 1, or 0 */
+	_Atomic uint64_t verified[]; /* bit per block: checksum matched */
+} ix_state;
+
 struct index_snapshot {
 	const uint8_t *base;      /* the file's bytes */
 	size_t len;               /* file size */
 	void *map;                /* mmap to undo at close, or NULL */
+	char *path;               /* file name for errors, or NULL */
 	const ix_header *h;       /* header, at base */
 	const ix_indicator *inds; /* INDICATORS */
 	const uint32_t *sources;  /* SOURCES */
@@ -37,8 +60,14 @@ struct index_snapshot {
 	const ix_slot *slots;     /* SLOTS */
 	const uint32_t *post;     /* POSTINGS */
 	const uint8_t *keys;      /* KEYS */
+	const uint64_t *sums;     /* SUMS, or NULL when not checked */
+	ix_state *state;          /* what lookups learnt about the blocks */
+	uint32_t nstrings;        /* bytes of STRINGS */
+	uint32_t npost;           /* u32s in POSTINGS */
 	uint32_t keys_size;       /* bytes of KEYS */
 	uint32_t nslots;          /* slots */
+	uint32_t nbase;           /* home slots */
+	uint32_t ninds;           /* indicators */
 	uint64_t seed;            /* key hash seed */
 	uint8_t n4, n6;           /* prefix lengths present per family */
 	uint8_t p4[33];           /* IPv4 prefix lengths, longest first */
@@ -48,6 +77,38 @@ struct index_snapshot {
 static int corrupt(sol_err *err, const char *where, const char *what)
 {
 	return sol_fail(err, SOL_EINVALID, where, "corrupt index snapshot: %s", what);
+}
+
+/* Hash block k and compare with SUMS; remember a match. */
+static bool block_verify(const index_snapshot *ix, size_t k)
+{
+	size_t start = IX_HEADER_SIZE + k * (size_t)IX_BLOCK;
+	size_t end = ix->h->sec[IX_SEC_SUMS].off;
+	size_t n = end - start < IX_BLOCK ? end - start : IX_BLOCK;
+	if (XXH3_64bits(ix->base + start, n) != ix->sums[k]) {
+		int64_t expected = 0;
+		atomic_compare_exchange_strong(&ix->state->damaged, &expected, (int64_t)k + 1);
+		return false;
+	}
+	atomic_fetch_or_explicit(&ix->state->verified[k / 64], (uint64_t)1 << k % 64,
+				 memory_order_relaxed);
+	return true;
+}
+
+/* Whether the n bytes at p (inside the data blocks) may be trusted. */
+static inline bool bytes_ok(const index_snapshot *ix, const void *p, size_t n)
+{
+	if (!ix->sums)
+		return true;
+	size_t a = ((size_t)((const uint8_t *)p - ix->base) - IX_HEADER_SIZE) / IX_BLOCK;
+	size_t b = ((size_t)((const uint8_t *)p - ix->base) + n - 1 - IX_HEADER_SIZE) / IX_BLOCK;
+	for (size_t k = a; k <= b; k++)
+		if (!(atomic_load_explicit(&ix->state->verified[k / 64], memory_order_relaxed) >>
+			  k % 64 &
+		      1) &&
+		    !block_verify(ix, k))
+			return false;
+	return true;
 }
 
 static int check_header(index_snapshot *ix, bool check_sum, sol_err *err)
@@ -66,23 +127,18 @@ static int check_header(index_snapshot *ix, bool check_sum, sol_err *err)
 				"index format version %u, this build reads version %u: "
 				"run solidarity compile again",
 				h->version, IX_VERSION);
-	if (h->flags != 0 || h->zero != 0)
-		return corrupt(err, "offset 12", "unknown flags");
 	if (h->size != ix->len)
 		return sol_fail(err, SOL_EINVALID, "offset 24",
 				"truncated index snapshot: %zu bytes, the header says %llu",
 				ix->len, (unsigned long long)h->size);
-	if (check_sum &&
-	    XXH3_64bits(ix->base + IX_HEADER_SIZE, ix->len - IX_HEADER_SIZE) != h->checksum)
-		return sol_fail(err, SOL_EINVALID, "offset 32",
-				"corrupt index snapshot: checksum mismatch");
 	static const uint32_t unit[IX_SEC_COUNT] = {[IX_SEC_INDICATORS] = sizeof(ix_indicator),
 						    [IX_SEC_SOURCES] = 4,
 						    [IX_SEC_STRINGS] = 1,
 						    [IX_SEC_PREFIXES] = 1,
 						    [IX_SEC_SLOTS] = sizeof(ix_slot),
 						    [IX_SEC_POSTINGS] = 4,
-						    [IX_SEC_KEYS] = 1};
+						    [IX_SEC_KEYS] = 1,
+						    [IX_SEC_SUMS] = 8};
 	for (int s = 0; s < IX_SEC_COUNT; s++) {
 		snprintf(where, sizeof where, "section %d", s);
 		uint64_t off = h->sec[s].off, size = h->sec[s].size;
@@ -90,93 +146,53 @@ static int check_header(index_snapshot *ix, bool check_sum, sol_err *err)
 		    size % unit[s])
 			return corrupt(err, where, "section out of bounds");
 	}
+	uint64_t data = h->sec[IX_SEC_SUMS].off - IX_HEADER_SIZE;
+	if (h->sec[IX_SEC_SUMS].off + (uint64_t)h->sec[IX_SEC_SUMS].size != ix->len ||
+	    h->sec[IX_SEC_SUMS].size / 8 != (data + IX_BLOCK - 1) / IX_BLOCK)
+		return corrupt(err, "section 7", "block checksums do not cover the file");
+	for (int s = 0; s < IX_SEC_SUMS; s++)
+		if ((uint64_t)h->sec[s].off + h->sec[s].size > h->sec[IX_SEC_SUMS].off)
+			return corrupt(err, "section 7", "a section overlaps the block checksums");
+	if (check_sum) {
+		XXH3_state_t *st = XXH3_createState();
+		XXH3_64bits_reset(st);
+		XXH3_64bits_update(st, h, IX_HEADER_SUMMED);
+		XXH3_64bits_update(st, ix->base + h->sec[IX_SEC_SUMS].off,
+				   h->sec[IX_SEC_SUMS].size);
+		bool ok = XXH3_64bits_digest(st) == h->checksum;
+		XXH3_freeState(st);
+		if (!ok)
+			return sol_fail(err, SOL_EINVALID, "offset 120",
+					"corrupt index snapshot: header checksum mismatch");
+	}
 	if (h->sec[IX_SEC_INDICATORS].size != (uint64_t)h->indicators * sizeof(ix_indicator) ||
 	    h->sec[IX_SEC_SOURCES].size != (uint64_t)h->sources * 4 ||
 	    h->sec[IX_SEC_PREFIXES].size != IX_PREFIXES_SIZE ||
 	    h->sec[IX_SEC_SLOTS].size != (uint64_t)h->slots * sizeof(ix_slot) ||
-	    h->indicators > IX_MAX_INDICATORS || h->sources > IX_MAX_SOURCES || h->slots <= h->keys)
-		return corrupt(err, "offset 48", "counts do not match the sections");
-	if (h->sec[IX_SEC_STRINGS].size == 0 ||
-	    ix->base[h->sec[IX_SEC_STRINGS].off + h->sec[IX_SEC_STRINGS].size - 1] != 0 ||
-	    h->sec[IX_SEC_KEYS].size == 0 ||
-	    ix->base[h->sec[IX_SEC_KEYS].off + h->sec[IX_SEC_KEYS].size - 1] != 0)
-		return corrupt(err, "section 2", "string pool not NUL-terminated");
+	    h->indicators > IX_MAX_INDICATORS || h->sources > IX_MAX_SOURCES ||
+	    h->slots < h->base || h->base == 0 || h->keys > h->slots)
+		return corrupt(err, "offset 40", "counts do not match the sections");
+	if (h->sec[IX_SEC_STRINGS].size == 0 || h->sec[IX_SEC_KEYS].size == 0)
+		return corrupt(err, "section 2", "empty string pool");
 	return 0;
 }
 
-/*
- * Walk POSTINGS once: it must be a sequence of runs [count >= 2, indicator
- * numbers < indicators] that fills the section exactly. Returns a bitmap
- * of the run starts (caller frees), or NULL if the walk fails.
- */
-static uint8_t *check_runs(const index_snapshot *ix)
-{
-	uint32_t npost = ix->h->sec[IX_SEC_POSTINGS].size / 4, ninds = ix->h->indicators;
-	uint8_t *starts = xcalloc(npost / 8 + 1, 1);
-	for (uint32_t i = 0; i < npost;) {
-		uint32_t count = ix->post[i];
-		if (count < 2 || count > npost - i - 1)
-			goto bad;
-		starts[i / 8] |= (uint8_t)(1u << i % 8);
-		for (uint32_t j = 1; j <= count; j++)
-			if (ix->post[i + j] >= ninds)
-				goto bad;
-		i += count + 1;
-	}
-	return starts;
-bad:
-	free(starts);
-	return NULL;
-}
-
-/* A slot's postings word: an inline indicator or the start of a run. */
-static bool posting_ok(const index_snapshot *ix, const uint8_t *starts, uint32_t post)
-{
-	if (post & IX_INLINE)
-		return (post & ~IX_INLINE) < ix->h->indicators;
-	return post < ix->h->sec[IX_SEC_POSTINGS].size / 4 && (starts[post / 8] >> post % 8 & 1);
-}
-
-static int check_body(index_snapshot *ix, sol_err *err)
+/* The checks of the small sections, which index_open reads at once. */
+static int check_small(index_snapshot *ix, sol_err *err)
 {
 	const ix_header *h = ix->h;
-	char where[64];
-	uint32_t nstrings = h->sec[IX_SEC_STRINGS].size;
-	for (uint32_t s = 0; s < h->sources; s++)
-		if (ix->sources[s] >= nstrings)
-			return corrupt(err, "section 1", "source name out of bounds");
-	for (uint32_t i = 0; i < h->indicators; i++) {
-		const ix_indicator *r = &ix->inds[i];
-		uint32_t off;
-		memcpy(&off, r->id, sizeof off);
-		snprintf(where, sizeof where, "indicator %u", i);
-		if ((r->source & ~IX_ID_TEXT) >= h->sources || r->tlp > TLP_RED ||
-		    r->confidence < -1 || r->confidence > 100 ||
-		    ((r->source & IX_ID_TEXT) && off >= nstrings))
-			return corrupt(err, where, "bad indicator record");
-	}
-	uint8_t *starts = check_runs(ix);
-	if (!starts)
-		return corrupt(err, "section 5", "bad postings run");
-	uint32_t used = 0;
-	for (uint32_t i = 0; i < ix->nslots; i++) {
-		const ix_slot *s = &ix->slots[i];
-		if (s->tag == 0)
-			continue;
-		unsigned cls = s->tag & 0xff;
-		snprintf(where, sizeof where, "slot %u", i);
-		if (cls >= IX_CLASS_END ||
-		    (uint64_t)s->key + ix_class_keylen(cls) >= ix->keys_size ||
-		    !posting_ok(ix, starts, s->post)) {
-			free(starts);
-			return corrupt(err, where, "bad slot");
-		}
-		used++;
-	}
-	free(starts);
-	if (used != h->keys)
-		return corrupt(err, "offset 52", "key count does not match the slots");
+	const uint8_t *last_string = ix->base + h->sec[IX_SEC_STRINGS].off + ix->nstrings - 1;
+	const uint8_t *last_key = ix->keys + ix->keys_size - 1;
 	const uint8_t *bits = ix->base + h->sec[IX_SEC_PREFIXES].off;
+	if (!bytes_ok(ix, last_string, 1) || !bytes_ok(ix, last_key, 1) ||
+	    !bytes_ok(ix, bits, IX_PREFIXES_SIZE) ||
+	    (h->sources && !bytes_ok(ix, ix->sources, h->sources * 4u)))
+		return index_error(ix, err);
+	if (*last_string != 0 || *last_key != 0)
+		return corrupt(err, "section 2", "string pool not NUL-terminated");
+	for (uint32_t s = 0; s < h->sources; s++)
+		if (ix->sources[s] >= ix->nstrings)
+			return corrupt(err, "section 1", "source name out of bounds");
 	for (int p = 128; p >= 0; p--) {
 		if (p <= 32 && (bits[p / 8] >> p % 8 & 1))
 			ix->p4[ix->n4++] = (uint8_t)p;
@@ -202,13 +218,21 @@ int index_open_mem(const void *p, size_t len, bool check_sum, index_snapshot **o
 		ix->slots = (const ix_slot *)(ix->base + h->sec[IX_SEC_SLOTS].off);
 		ix->post = (const uint32_t *)(ix->base + h->sec[IX_SEC_POSTINGS].off);
 		ix->keys = ix->base + h->sec[IX_SEC_KEYS].off;
+		ix->nstrings = h->sec[IX_SEC_STRINGS].size;
+		ix->npost = h->sec[IX_SEC_POSTINGS].size / 4;
 		ix->keys_size = h->sec[IX_SEC_KEYS].size;
 		ix->nslots = h->slots;
+		ix->nbase = h->base;
+		ix->ninds = h->indicators;
 		ix->seed = h->seed;
-		rc = check_body(ix, err);
+		size_t blocks = h->sec[IX_SEC_SUMS].size / 8;
+		ix->state = xcalloc(1, sizeof *ix->state + (blocks / 64 + 1) * sizeof(uint64_t));
+		if (check_sum)
+			ix->sums = (const uint64_t *)(ix->base + h->sec[IX_SEC_SUMS].off);
+		rc = check_small(ix, err);
 	}
 	if (rc != 0) {
-		free(ix);
+		index_close(ix);
 		return rc;
 	}
 	*out = ix;
@@ -248,6 +272,7 @@ int index_open(const char *path, index_snapshot **out, sol_err *err)
 		return rc;
 	}
 	(*out)->map = map;
+	(*out)->path = xstrdup(path);
 	return 0;
 }
 
@@ -257,27 +282,70 @@ void index_close(index_snapshot *ix)
 		return;
 	if (ix->map)
 		munmap(ix->map, ix->len);
+	free(ix->state);
+	free(ix->path);
 	free(ix);
 }
 
-/* The slot of key (cls, key[0..len)), or NULL. The hot path. */
-static const ix_slot *probe(const index_snapshot *ix, unsigned cls, const void *key, size_t len)
+int index_verify(const index_snapshot *ix, sol_err *err)
 {
-	uint64_t h = XXH3_64bits_withSeed(key, len, ix->seed + cls);
-	uint32_t tag = ix_tag(h, cls), i = ix_home(h, ix->nslots);
-	uint32_t fixed = ix_class_keylen(cls);
-	for (;; i = i + 1 == ix->nslots ? 0 : i + 1) {
+	size_t blocks = ix->h->sec[IX_SEC_SUMS].size / 8;
+	for (size_t k = 0; ix->sums && k < blocks; k++)
+		if (!block_verify(ix, k))
+			break;
+	return index_error(ix, err);
+}
+
+int index_error(const index_snapshot *ix, sol_err *err)
+{
+	int64_t k = atomic_load(&ix->state->damaged);
+	if (k == 0)
+		return 0;
+	char where[64];
+	snprintf(where, sizeof where, "offset %llu",
+		 (unsigned long long)(IX_HEADER_SIZE + (uint64_t)(k - 1) * IX_BLOCK));
+	sol_fail(err, SOL_EINVALID, where,
+		 "corrupt index snapshot: checksum mismatch in block %lld: "
+		 "run solidarity compile again",
+		 (long long)(k - 1));
+	if (ix->path)
+		sol_err_prefix(err, "%s", ix->path);
+	return SOL_EINVALID;
+}
+
+/* The key record at offset off of KEYS if it holds class cls and key
+ * key[0..len) (fixed: binary key of that length; else text + NUL). */
+static const uint8_t *record_match(const index_snapshot *ix, uint32_t off, unsigned cls,
+				   const void *key, size_t len, bool fixed)
+{
+	size_t need = IX_REC_HEAD + len + !fixed;
+	if (off >= ix->keys_size || ix->keys_size - off < need)
+		return NULL;
+	const uint8_t *rec = ix->keys + off;
+	if (!bytes_ok(ix, rec, need))
+		return NULL;
+	if (rec[0] != cls || memcmp(rec + IX_REC_HEAD, key, len) != 0 ||
+	    (!fixed && rec[IX_REC_HEAD + len] != 0))
+		return NULL;
+	return rec;
+}
+
+/* The key record of (cls, key[0..len)), or NULL. The hot path. */
+static const uint8_t *probe(const index_snapshot *ix, unsigned cls, const void *key, size_t len)
+{
+	uint32_t tag = ix_tag(XXH3_64bits_withSeed(key, len, ix->seed + cls));
+	bool fixed = ix_class_keylen(cls) != 0;
+	for (uint32_t i = ix_home(tag, ix->nbase); i < ix->nslots; i++) {
 		const ix_slot *s = &ix->slots[i];
-		if (s->tag == 0)
+		if (!bytes_ok(ix, s, sizeof *s) || s->tag == 0 || s->tag > tag)
 			return NULL;
 		if (s->tag != tag)
 			continue;
-		const uint8_t *rec = ix->keys + s->key;
-		if (fixed ? memcmp(rec, key, len) == 0
-			  : len < ix->keys_size - s->key && memcmp(rec, key, len) == 0 &&
-				rec[len] == 0)
-			return s;
+		const uint8_t *rec = record_match(ix, s->key, cls, key, len, fixed);
+		if (rec)
+			return rec;
 	}
+	return NULL;
 }
 
 /* Whether indicator ind is among hits[0..n). */
@@ -289,17 +357,39 @@ static bool hit_has(const index_hit *hits, size_t n, uint32_t ind)
 	return false;
 }
 
-/*
- * Append slot s's indicators to hits (up to max); returns the new count.
- * Indicators already among the first `seen` hits are not added again (a
- * name that is both an exact and an "and below" atom of one indicator is
- * one hit, the exact one).
- */
-static size_t add_hits(const index_snapshot *ix, const ix_slot *s, index_hit *hits, size_t max,
-		       size_t n, size_t seen)
+/* The indicators of key record rec: a run in POSTINGS or one inline word
+ * (*one); count 0 if the run is out of bounds or damaged. */
+static const uint32_t *record_postings(const index_snapshot *ix, const uint8_t *rec, uint32_t *one,
+				       uint32_t *count)
 {
-	unsigned cls = s->tag & 0xff;
-	const char *value = (const char *)ix->keys + s->key + ix_class_keylen(cls);
+	uint32_t word;
+	memcpy(&word, rec + 1, 4);
+	*count = 0;
+	if (word & IX_INLINE) {
+		*one = word & ~IX_INLINE;
+		*count = 1;
+		return one;
+	}
+	if (word >= ix->npost || !bytes_ok(ix, ix->post + word, 4))
+		return one;
+	uint32_t n = ix->post[word];
+	if (n > ix->npost - word - 1 || (n && !bytes_ok(ix, ix->post + word + 1, n * 4u)))
+		return one;
+	*count = n;
+	return ix->post + word + 1;
+}
+
+/*
+ * Append key record rec's indicators to hits (up to max); returns the new
+ * count. Indicators already among the first `seen` hits are not added
+ * again (a name that is both an exact and an "and below" atom of one
+ * indicator is one hit, the exact one). whole: the looked-up name is the
+ * record's own, so an indicator flagged IX_EXACT is reported as exact.
+ */
+static size_t add_hits(const index_snapshot *ix, const uint8_t *rec, bool whole, index_hit *hits,
+		       size_t max, size_t n, size_t seen)
+{
+	unsigned cls = rec[0];
 	obs_kind kind;
 	if (cls < IX_CLASS_V6)
 		kind = cls == IX_CLASS_V4 + 32 ? OBS_IPV4 : OBS_CIDR4;
@@ -308,24 +398,20 @@ static size_t add_hits(const index_snapshot *ix, const ix_slot *s, index_hit *hi
 	else
 		kind = cls <= IX_CLASS_SUBDOMAINS ? OBS_DOMAIN
 						  : (obs_kind)(cls - IX_CLASS_URL + OBS_URL);
-	const uint32_t *run = &s->post, *one = &s->post;
-	uint32_t count = 1;
-	if (!(s->post & IX_INLINE)) {
-		count = ix->post[s->post];
-		run = ix->post + s->post + 1;
-	}
+	uint32_t one, count;
+	const uint32_t *run = record_postings(ix, rec, &one, &count);
 	for (uint32_t i = 0; i < count; i++) {
-		uint32_t ind = run == one ? run[i] & ~IX_INLINE : run[i];
-		if (seen && hit_has(hits, seen < max ? seen : max, ind))
+		uint32_t ind = run[i] & IX_IND_MASK;
+		bool exact = whole && (run[i] & IX_EXACT);
+		if (ind >= ix->ninds || (seen && hit_has(hits, seen < max ? seen : max, ind)))
 			continue;
 		if (n++ >= max)
 			continue;
 		hits[n - 1] = (index_hit){
 		    .ind = ind,
 		    .kind = kind,
-		    .subdomains = cls == IX_CLASS_SUBDOMAINS,
-		    .value = value,
-		    .value_len = (uint32_t)strlen(value),
+		    .subdomains = cls == IX_CLASS_SUBDOMAINS && !exact,
+		    .atom = rec,
 		};
 	}
 	return n;
@@ -346,9 +432,9 @@ static size_t lookup_net(const index_snapshot *ix, unsigned base, const uint8_t 
 			net[p / 8] &= (uint8_t)(0xff00u >> p % 8);
 		for (size_t j = (p + 7) / 8; j < bytes; j++)
 			net[j] = 0;
-		const ix_slot *s = probe(ix, base + p, net, bytes);
-		if (s)
-			return add_hits(ix, s, hits, max, 0, 0);
+		const uint8_t *rec = probe(ix, base + p, net, bytes);
+		if (rec)
+			return add_hits(ix, rec, true, hits, max, 0, 0);
 	}
 	return 0;
 }
@@ -357,18 +443,18 @@ static size_t lookup_domain(const index_snapshot *ix, const char *name, size_t l
 			    size_t max)
 {
 	size_t n = 0;
-	const ix_slot *s = probe(ix, IX_CLASS_DOMAIN, name, len);
-	if (s)
-		n = add_hits(ix, s, hits, max, n, 0);
-	s = probe(ix, IX_CLASS_SUBDOMAINS, name, len);
-	if (s)
-		n = add_hits(ix, s, hits, max, n, n);
+	const uint8_t *rec = probe(ix, IX_CLASS_DOMAIN, name, len);
+	if (rec)
+		n = add_hits(ix, rec, true, hits, max, n, 0);
+	rec = probe(ix, IX_CLASS_SUBDOMAINS, name, len);
+	if (rec)
+		n = add_hits(ix, rec, true, hits, max, n, n);
 	for (size_t i = 0; n == 0 && i < len; i++) {
 		if (name[i] != '.')
 			continue;
-		s = probe(ix, IX_CLASS_SUBDOMAINS, name + i + 1, len - i - 1);
-		if (s)
-			n = add_hits(ix, s, hits, max, n, 0);
+		rec = probe(ix, IX_CLASS_SUBDOMAINS, name + i + 1, len - i - 1);
+		if (rec)
+			n = add_hits(ix, rec, false, hits, max, n, 0);
 	}
 	return n;
 }
@@ -376,7 +462,7 @@ static size_t lookup_domain(const index_snapshot *ix, const char *name, size_t l
 size_t index_lookup(const index_snapshot *ix, const obs_value *v, index_hit *hits, size_t max)
 {
 	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-	const ix_slot *s;
+	const uint8_t *rec;
 	uint8_t raw[64];
 	switch (v->kind) {
 	case OBS_IPV4:
@@ -391,8 +477,8 @@ size_t index_lookup(const index_snapshot *ix, const obs_value *v, index_hit *hit
 		return lookup_net(ix, IX_CLASS_V6, v->addr, 16, v->prefix, ix->p6, ix->n6, hits,
 				  max);
 	case OBS_DOMAIN: return lookup_domain(ix, v->norm, v->len, hits, max);
-	case OBS_URL: s = probe(ix, IX_CLASS_URL, v->norm, v->len); break;
-	case OBS_EMAIL: s = probe(ix, IX_CLASS_EMAIL, v->norm, v->len); break;
+	case OBS_URL: rec = probe(ix, IX_CLASS_URL, v->norm, v->len); break;
+	case OBS_EMAIL: rec = probe(ix, IX_CLASS_EMAIL, v->norm, v->len); break;
 	case OBS_MD5:
 	case OBS_SHA1:
 	case OBS_SHA256:
@@ -401,22 +487,68 @@ size_t index_lookup(const index_snapshot *ix, const obs_value *v, index_hit *hit
 		size_t n = ix_class_keylen(cls);
 		if (v->len != 2 * n || ix_unhex(v->norm, n, raw) != 0)
 			return 0;
-		s = probe(ix, cls, raw, n);
+		rec = probe(ix, cls, raw, n);
 		break;
 	}
 	default: return 0;
 	}
-	return s ? add_hits(ix, s, hits, max, 0, 0) : 0;
+	return rec ? add_hits(ix, rec, true, hits, max, 0, 0) : 0;
+}
+
+const char *index_hit_value(const index_snapshot *ix, const index_hit *h, char buf[INDEX_VALUE_BUF],
+			    size_t *len)
+{
+	(void)ix;
+	const uint8_t *rec = h->atom, *key = rec + IX_REC_HEAD;
+	unsigned cls = rec[0];
+	size_t n = 0;
+	if (cls < IX_CLASS_V6) {
+		n = (size_t)snprintf(buf, INDEX_VALUE_BUF, "%u.%u.%u.%u", key[0], key[1], key[2],
+				     key[3]);
+		if (cls != IX_CLASS_V4 + 32)
+			n += (size_t)snprintf(buf + n, INDEX_VALUE_BUF - n, "/%u",
+					      cls - IX_CLASS_V4);
+	} else if (cls < IX_CLASS_DOMAIN) {
+		inet_ntop(AF_INET6, key, buf, INDEX_VALUE_BUF);
+		n = strlen(buf);
+		if (cls != IX_CLASS_V6 + 128)
+			n += (size_t)snprintf(buf + n, INDEX_VALUE_BUF - n, "/%u",
+					      cls - IX_CLASS_V6);
+	} else if (cls >= IX_CLASS_MD5) {
+		static const char hex[] = "0123456789abcdef";
+		for (size_t i = 0; i < ix_class_keylen(cls); i++) {
+			buf[n++] = hex[key[i] >> 4];
+			buf[n++] = hex[key[i] & 15];
+		}
+		buf[n] = '\0';
+	} else {
+		*len = strlen((const char *)key);
+		return (const char *)key;
+	}
+	*len = n;
+	return buf;
+}
+
+/* The string at offset off of STRINGS, or "" if out of bounds or damaged
+ * (STRINGS ends in a NUL, so strlen stays inside). */
+static const char *string_at(const index_snapshot *ix, uint32_t off)
+{
+	if (off >= ix->nstrings)
+		return "";
+	const char *s = ix->strings + off;
+	return bytes_ok(ix, s, strlen(s) + 1) ? s : "";
 }
 
 void index_indicator_get(const index_snapshot *ix, uint32_t ind, index_indicator *out)
 {
-	const ix_indicator *r = &ix->inds[ind];
-	uint32_t src = r->source & ~IX_ID_TEXT;
+	static const ix_indicator none = {.source = IX_ID_TEXT, .confidence = -1};
+	const ix_indicator *r = ind < ix->ninds ? &ix->inds[ind] : &none;
+	if (r != &none && !bytes_ok(ix, r, sizeof *r))
+		r = &none; /* a damaged record reads as an empty one */
+	uint32_t src = r->source & ~IX_ID_TEXT, off;
+	memcpy(&off, r->id, sizeof off);
 	if (r->source & IX_ID_TEXT) {
-		uint32_t off;
-		memcpy(&off, r->id, sizeof off);
-		out->id = ix->strings + off;
+		out->id = string_at(ix, off);
 	} else {
 		static const char hex[] = "0123456789abcdef";
 		char *p = out->id_buf + sprintf(out->id_buf, "indicator--");
@@ -429,9 +561,9 @@ void index_indicator_get(const index_snapshot *ix, uint32_t ind, index_indicator
 		*p = '\0';
 		out->id = out->id_buf;
 	}
-	out->source = ix->strings + ix->sources[src];
-	out->tlp = (stix_tlp)r->tlp;
-	out->confidence = r->confidence;
+	out->source = src < ix->h->sources ? string_at(ix, ix->sources[src]) : "";
+	out->tlp = r->tlp <= TLP_RED ? (stix_tlp)r->tlp : TLP_RED;
+	out->confidence = r->confidence >= 0 && r->confidence <= 100 ? r->confidence : -1;
 	memcpy(&out->valid_until, r->valid_until, sizeof out->valid_until);
 }
 

@@ -36,8 +36,11 @@ int sighting_hit_json(const index_snapshot *ix, const scan_hit *h, sol_buf *out)
 	jsonw_cstr(&w, obs_kind_name(h->observed->kind));
 	jsonw_key(&w, "indicator");
 	jsonw_cstr(&w, ind.id);
+	char buf[INDEX_VALUE_BUF];
+	size_t vlen;
+	const char *value = index_hit_value(ix, h->hit, buf, &vlen);
 	jsonw_key(&w, "match");
-	jsonw_string(&w, h->hit->value, h->hit->value_len);
+	jsonw_string(&w, value, vlen);
 	jsonw_key(&w, "subdomains");
 	jsonw_bool(&w, h->hit->subdomains);
 	jsonw_key(&w, "source");

@@ -62,11 +62,13 @@ static int collect(void *ctx, const scan_hit *h)
 	sol_buf *out = ctx;
 	index_indicator ind;
 	index_indicator_get(ix, h->hit->ind, &ind);
-	char t[40] = "-";
+	char t[40] = "-", buf[INDEX_VALUE_BUF];
 	if (h->ts != SOL_TIME_NONE)
 		sol_time_format(h->ts, t, sizeof t);
+	size_t vlen;
+	const char *value = index_hit_value(ix, h->hit, buf, &vlen);
 	buf_printf(out, "%llu\t%s\t%s\t%.*s\t%s\t%s\n", (unsigned long long)h->line, h->field,
-		   h->observed->norm, (int)h->hit->value_len, h->hit->value, ind.id, t);
+		   h->observed->norm, (int)vlen, value, ind.id, t);
 	return 0;
 }
 
