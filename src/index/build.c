@@ -223,17 +223,29 @@ static void map_grow(index_builder *b)
 	b->mapmask = size - 1;
 }
 
+/* The map entry of (cls, key[0..len)): its key number + 1, or the empty
+ * entry where it would go (0). *h gets the key's hash. */
+static uint32_t *key_entry(const index_builder *b, unsigned cls, const void *key, uint32_t len,
+			   uint64_t *h)
+{
+	*h = XXH3_64bits_withSeed(key, len, b->seed + cls);
+	uint32_t i = (uint32_t)*h & b->mapmask;
+	for (; b->map[i]; i = (i + 1) & b->mapmask) {
+		const bkey *k = &b->keys[b->map[i] - 1];
+		if (k->hash == *h && k->cls == cls && k->len == len &&
+		    memcmp(b->arena.data + k->off, key, len) == 0)
+			break;
+	}
+	return &b->map[i];
+}
+
 /* Key number of (cls, key[0..len)), adding it when new; -1 if full. */
 static int64_t key_number(index_builder *b, unsigned cls, const void *key, uint32_t len)
 {
-	uint64_t h = XXH3_64bits_withSeed(key, len, b->seed + cls);
-	uint32_t i = (uint32_t)h & b->mapmask;
-	for (; b->map[i]; i = (i + 1) & b->mapmask) {
-		const bkey *k = &b->keys[b->map[i] - 1];
-		if (k->hash == h && k->cls == cls && k->len == len &&
-		    memcmp(b->arena.data + k->off, key, len) == 0)
-			return b->map[i] - 1;
-	}
+	uint64_t h;
+	uint32_t *e = key_entry(b, cls, key, len, &h);
+	if (*e)
+		return *e - 1;
 	size_t off = b->arena.len;
 	if (b->nkeys == IX_MAX_INDICATORS || buf_append(&b->arena, key, len) != 0)
 		return -1;
@@ -243,7 +255,7 @@ static int64_t key_number(index_builder *b, unsigned cls, const void *key, uint3
 	}
 	b->keys[b->nkeys] =
 	    (bkey){.hash = h, .off = (uint32_t)off, .len = len, .cls = (uint8_t)cls};
-	b->map[i] = ++b->nkeys;
+	*e = ++b->nkeys;
 	if (b->nkeys > (b->mapmask + 1) / 2)
 		map_grow(b);
 	return b->nkeys - 1;
@@ -252,14 +264,9 @@ static int64_t key_number(index_builder *b, unsigned cls, const void *key, uint3
 /* Key number of (cls, key[0..len)) if present, else -1. */
 static int64_t key_find(const index_builder *b, unsigned cls, const void *key, uint32_t len)
 {
-	uint64_t h = XXH3_64bits_withSeed(key, len, b->seed + cls);
-	for (uint32_t i = (uint32_t)h & b->mapmask; b->map[i]; i = (i + 1) & b->mapmask) {
-		const bkey *k = &b->keys[b->map[i] - 1];
-		if (k->hash == h && k->cls == cls && k->len == len &&
-		    memcmp(b->arena.data + k->off, key, len) == 0)
-			return b->map[i] - 1;
-	}
-	return -1;
+	uint64_t h;
+	const uint32_t *e = key_entry(b, cls, key, len, &h);
+	return *e ? (int64_t)*e - 1 : -1;
 }
 
 int index_builder_atom(index_builder *b, uint32_t ind, obs_kind kind, bool subdomains,
