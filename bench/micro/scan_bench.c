@@ -1,9 +1,10 @@
 /*
  * scan_bench.c - throughput of the line scanners (a program, not a test).
  *
- *   scan_bench FORMAT N FILE...
+ *   scan_bench FORMAT N|SNAPSHOT FILE...
  *
- * Builds an index of N synthetic indicators (a mix of IPv4 and IPv6
+ * Opens SNAPSHOT (a compiled index file), or builds an index of N synthetic
+ * indicators (a mix of IPv4 and IPv6
  * addresses, domains with and without subdomains, URLs and hashes, plus a
  * few values known to occur in the Zeek sample logs so the run proves it
  * matches), reads each FILE into memory and scans it with FORMAT ("auto",
@@ -111,17 +112,27 @@ int main(int argc, char **argv)
 {
 	scan_format fmt;
 	if (argc < 4 || scan_format_parse(argv[1], &fmt) != 0) {
-		fprintf(stderr, "usage: scan_bench auto|zeek|zeek-json|eve|text N FILE...\n");
+		fprintf(stderr,
+			"usage: scan_bench auto|zeek|zeek-json|eve|text N|SNAPSHOT FILE...\n");
 		return 2;
 	}
-	size_t n = strtoull(argv[2], NULL, 10);
-	char path[] = "/tmp/scan-bench-XXXXXX";
-	int fd = mkstemp(path);
-	close(fd);
-	double t0 = now();
-	index_snapshot *ix = build_index(n, path);
-	unlink(path);
-	printf("index: %zu indicators built in %.2f s\n", n, now() - t0);
+	index_snapshot *ix = NULL;
+	if (access(argv[2], R_OK) == 0) {
+		sol_err err = {0};
+		if (index_open(argv[2], &ix, &err) != 0) {
+			fprintf(stderr, "%s: %s %s\n", argv[2], err.where, err.msg);
+			return 1;
+		}
+	} else {
+		size_t n = strtoull(argv[2], NULL, 10);
+		char path[] = "/tmp/scan-bench-XXXXXX";
+		int fd = mkstemp(path);
+		close(fd);
+		double t0 = now();
+		ix = build_index(n, path);
+		unlink(path);
+		printf("index: %zu indicators built in %.2f s\n", n, now() - t0);
+	}
 	for (int a = 3; a < argc; a++) {
 		sol_buf data;
 		buf_init(&data, (size_t)1 << 34);

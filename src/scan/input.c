@@ -2,20 +2,30 @@
  * input.c - where log bytes come from: files, directories, standard input,
  * gzip and zstd streams; in parallel when asked, and followed as they grow.
  *
- * Work is a list of jobs in input order. A plain file is mapped and cut into
- * SCAN_CHUNK-sized jobs at line boundaries; anything else (stdin, a
- * compressed stream) is one job read through a small decompressing source.
- * With one thread, jobs run in the caller and hits go straight to the
- * callback. With N threads, workers take jobs in order, keep each job's
- * hits as compact records in the job's own buffer, and the calling thread
- * replays them job by job, in order, adding the line count of the chunks
- * before (a worker numbers its chunk's lines from 1). So the output is
- * byte-identical whatever N is. At most 2N jobs are in flight, which bounds
- * the memory held by hits waiting for their turn.
+ * Work is a list of jobs in input order. A regular file is read with pread
+ * into one INPUT_BLOCK buffer per thread, small enough to stay in the
+ * cache while the scanner walks it (mapping the file cost a page fault per
+ * 4 KiB and was slower). With N > 1 threads it is cut into chunks of a
+ * nominal byte range each; a chunk owns the lines that start in its range,
+ * so the cuts need no planning pass: each worker finds its own first and
+ * last line (range_scan). Anything else (stdin, a compressed stream) is
+ * one job read through a small decompressing source. With one thread,
+ * jobs run in the caller and hits go straight to the callback. With N
+ * threads, workers take jobs in order, keep each job's hits as compact
+ * records in the job's own buffer, and the calling thread replays them job
+ * by job, in order, adding the line count of the chunks before (a worker
+ * numbers its chunk's lines from 1). So the output is byte-identical
+ * whatever N is. At most 4N jobs are in flight, which bounds the memory
+ * held by hits waiting for their turn.
  *
- * A chunk of a Zeek TSV file that does not start at a header is primed with
- * the last header block before it (found by one memmem pass over the file),
- * so every chunk knows the columns.
+ * Zeek TSV chunks. A chunk after the first needs the header in force at
+ * its start, which only the chunk before it knows for sure. A worker
+ * guesses the last header block before the chunk (looking back at most
+ * INPUT_BLOCK bytes), else the file's first one. Once the chunk before is
+ * done, a worker compares its reader's final header with the guess and,
+ * in a file of concatenated logs where they differ, scans the lines of the
+ * chunk up to its own first "#separator" line (which resets the header)
+ * again with the right one. The calling thread replays only checked jobs.
  *
  * Follow mode reads one input as it grows, sleeping briefly at its end;
  * it notices rotation (the path names another inode: the old file is read
@@ -28,18 +38,20 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
-#include "scan/scan.h"
+#include "scan/scan_int.h"
 
-#define INPUT_READ 65536       /* bytes read from a stream at a time */
-#define INPUT_MAX_FILES 100000 /* files one run may expand to */
-#define FOLLOW_SLEEP_MS 100    /* pause at the end of a followed file */
+#define INPUT_READ 65536           /* compressed bytes read from a stream at a time */
+#define INPUT_BLOCK (256u << 10)   /* bytes scanned at a time: stays in the L2 cache */
+#define INPUT_HEAD 65536           /* first bytes of a file read to detect its format */
+#define HITS_MAX ((size_t)1 << 34) /* bytes of hit records one job may hold */
+#define INPUT_MAX_FILES 100000     /* files one run may expand to */
+#define FOLLOW_SLEEP_MS 100        /* pause at the end of a followed file */
 
 void scan_opts_init(scan_opts *o)
 {
@@ -162,9 +174,10 @@ static int src_fill(src *s, const char *name, sol_err *err)
 /* Start reading fd: peek at the magic bytes and set up the decoder. */
 static int src_open(src *s, int fd, const char *name, sol_err *err)
 {
-	memset(s, 0, offsetof(src, in));
+	memset(s, 0, offsetof(src, in)); /* all but the buffer; the fields after it: */
 	s->in_len = s->in_pos = 0;
-	s->in_eof = false;
+	s->in_eof = s->z_done = false;
+	s->offset = 0;
 	s->fd = fd;
 	int rc = src_fill(s, name, err);
 	if (rc)
@@ -190,6 +203,19 @@ static void src_close(src *s)
 static int src_read(src *s, char *out, size_t cap, size_t *got, const char *name, sol_err *err)
 {
 	*got = 0;
+	if (s->kind == SRC_PLAIN && s->in_pos == s->in_len && !s->in_eof) {
+		/* Past the sniffed bytes a plain stream is read straight into out. */
+		ssize_t n;
+		do
+			n = read(s->fd, out, cap);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return sol_fail(err, SOL_EIO, name, "read failed: %s", strerror(errno));
+		s->in_eof = n == 0;
+		s->offset += (uint64_t)n;
+		*got = (size_t)n;
+		return 0;
+	}
 	while (*got == 0) {
 		int rc = src_fill(s, name, err);
 		if (rc)
@@ -256,20 +282,25 @@ static int src_read(src *s, char *out, size_t cap, size_t *got, const char *name
 /* ---- jobs ------------------------------------------------------------ */
 
 typedef struct job {
-	const char *name;       /* input name (borrowed from the file list) */
-	const char *data;       /* mapped chunk, or NULL for a stream */
-	size_t len;             /* chunk length */
-	bool last;              /* last chunk of its file */
-	const char *prime;      /* Zeek header block to prime with, or NULL */
-	size_t prime_len;       /* its length */
-	scan_format format;     /* format of the file */
-	uint64_t lines;         /* lines the chunk had (set when done) */
-	sol_buf hits;           /* threaded: hit records for replay */
-	scan_stats stats;       /* counters of this job */
-	int rc;                 /* job result */
-	sol_err err;            /* job error */
-	bool done;              /* worker finished it */
-	struct job *next_chunk; /* next chunk of the same file, or NULL */
+	const char *name;    /* input name (borrowed from the file list) */
+	bool ranged;         /* lines of a byte range of a regular file, else a stream */
+	uint64_t off;        /* ranged: nominal first byte */
+	uint64_t end;        /* ranged: nominal end, UINT64_MAX for the end of the file */
+	bool last;           /* last chunk of its file */
+	bool chained;        /* a Zeek TSV chunk after the first: needs the header before it */
+	char *prime;         /* chained: the file's first header block, or NULL (owned) */
+	size_t prime_len;    /* its length */
+	scan_format format;  /* format of the file */
+	uint64_t lines;      /* lines the chunk had (set when done) */
+	sol_buf hits;        /* threaded: hit records for replay */
+	scan_stats stats;    /* counters of this job */
+	int rc;              /* job result */
+	sol_err err;         /* job error */
+	bool done;           /* worker finished it */
+	uint64_t reset_line; /* chained: line of its first "#separator", 0 if none */
+	scan_stats at_reset; /* the counters just before that line */
+	scan_reader *head;   /* chained: the header state the chunk was scanned with */
+	scan_reader *tail;   /* the reader at the chunk's end, while a chained chunk follows */
 } job;
 
 /* A hit record in job.hits: fixed part, then field and observed bytes. */
@@ -324,72 +355,115 @@ static void stats_add(scan_stats *t, const scan_stats *s)
 	t->skipped += s->skipped;
 }
 
-/* Run one job: to fn directly (fn != NULL) or into j->hits. */
-static void job_run(job *j, const index_snapshot *ix, scan_hit_fn fn, void *ctx)
+/*
+ * Feed r the lines that start in [j->off, j->end) of the file, read with
+ * pread into buf. A chunk after the first starts after the first newline
+ * at or past off - 1, and every chunk ends with the newline at or past
+ * end - 1 (or the end of the file), so chunks cut at any offsets share out
+ * the lines, and their bytes, exactly.
+ */
+static int range_scan(job *j, scan_reader *r, scan_hit_fn fn, void *ctx, char *buf)
 {
-	scan_reader *r = scan_reader_new(ix, j->format, j->name);
-	if (j->prime) {
-		scan_reader *p = scan_reader_new(ix, SCAN_ZEEK_TSV, j->name);
-		scan_reader_feed(p, j->prime, j->prime_len, false, NULL, NULL);
-		scan_reader_inherit(r, p, 1);
-		scan_reader_free(p);
-	}
-	scan_hit_fn f = fn ? fn : record_hit;
-	void *c = fn ? ctx : j;
-	if (j->data) {
-		j->rc = scan_reader_feed(r, j->data, j->len, true, f, c);
-	} else {
-		src s;
-		int fd = strcmp(j->name, "-") == 0 ? 0 : open(j->name, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			j->rc =
-			    sol_fail(&j->err, SOL_EIO, j->name, "cannot open: %s", strerror(errno));
-		} else {
-			char *out = xmalloc(INPUT_READ * 4);
-			j->rc = src_open(&s, fd, j->name, &j->err);
-			while (j->rc == 0) {
-				size_t got;
-				j->rc = src_read(&s, out, INPUT_READ * 4, &got, j->name, &j->err);
-				if (j->rc == 0)
-					j->rc = scan_reader_feed(r, out, got, got == 0, f, c);
-				if (got == 0)
-					break;
-			}
-			src_close(&s);
-			free(out);
-			if (fd > 0)
-				close(fd);
+	int fd = open(j->name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sol_fail(&j->err, SOL_EIO, j->name, "cannot open: %s", strerror(errno));
+	uint64_t at = j->off > 0 ? j->off - 1 : 0, stop = j->end - 1;
+	bool started = j->off == 0;
+	int rc = 0;
+	for (;;) {
+		ssize_t n;
+		do
+			n = pread(fd, buf, INPUT_BLOCK, (off_t)at);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			rc =
+			    sol_fail(&j->err, SOL_EIO, j->name, "read failed: %s", strerror(errno));
+			break;
 		}
+		if (n == 0) {
+			if (started)
+				rc = scan_reader_feed(r, buf, 0, true, fn, ctx);
+			break;
+		}
+		const char *p = buf, *e = buf + n;
+		if (!started) {
+			const char *nl = memchr(p, '\n', (size_t)n);
+			if (nl && at + (uint64_t)(nl - buf) >= stop)
+				break; /* the line running past end - 1 started before off */
+			if (!nl) {
+				at += (uint64_t)n;
+				continue;
+			}
+			started = true;
+			p = nl + 1;
+		}
+		if (stop < at + (uint64_t)n) {
+			const char *from = stop > at ? buf + (stop - at) : buf;
+			if (from < p)
+				from = p;
+			const char *nl = memchr(from, '\n', (size_t)(e - from));
+			if (nl) {
+				rc = scan_reader_feed(r, p, (size_t)(nl + 1 - p), true, fn, ctx);
+				break;
+			}
+		}
+		if ((rc = scan_reader_feed(r, p, (size_t)(e - p), false, fn, ctx)) != 0)
+			break;
+		at += (uint64_t)n;
 	}
-	j->stats = *scan_reader_stats(r);
-	j->lines = j->stats.lines;
-	scan_reader_free(r);
+	close(fd);
+	return rc;
 }
 
-/* ---- planning: files into jobs --------------------------------------- */
-
-typedef struct mapping {
-	void *addr; /* mmap of a plain file */
-	size_t len; /* its length */
-} mapping;
-
-typedef struct plan {
-	job *jobs;     /* in input order */
-	size_t n, cap; /* jobs */
-	mapping *maps; /* files mapped */
-	size_t n_maps, cap_maps;
-} plan;
-
-static job *plan_add(plan *p)
+/* Feed r a stream (standard input, a compressed file) read through src. */
+static int stream_scan(job *j, scan_reader *r, scan_hit_fn fn, void *ctx, char *buf)
 {
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 16;
-		p->jobs = xrealloc(p->jobs, p->cap * sizeof *p->jobs);
+	bool is_stdin = strcmp(j->name, "-") == 0;
+	int fd = is_stdin ? 0 : open(j->name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sol_fail(&j->err, SOL_EIO, j->name, "cannot open: %s", strerror(errno));
+	src s;
+	int rc = src_open(&s, fd, j->name, &j->err);
+	while (rc == 0) {
+		size_t got;
+		rc = src_read(&s, buf, INPUT_BLOCK, &got, j->name, &j->err);
+		if (rc == 0)
+			rc = scan_reader_feed(r, buf, got, got == 0, fn, ctx);
+		if (got == 0)
+			break;
 	}
-	job *j = &p->jobs[p->n++];
-	memset(j, 0, sizeof *j);
-	buf_init(&j->hits, (size_t)1 << 34);
-	return j;
+	src_close(&s);
+	if (!is_stdin)
+		close(fd);
+	return rc;
+}
+
+/*
+ * Run one job: hits to fn directly (fn != NULL) or into j->hits. The
+ * reader starts with the Zeek header of `from` if not NULL. A Zeek TSV
+ * chunk that a chained one follows keeps its reader in j->tail, so the
+ * caller can check that the next chunk was scanned with the right header.
+ */
+static void job_run(job *j, const index_snapshot *ix, const scan_reader *from, scan_hit_fn fn,
+		    void *ctx, char *buf)
+{
+	scan_reader *r = scan_reader_new(ix, j->format, j->name);
+	if (from)
+		scan_reader_inherit(r, from, 1);
+	scan_hit_fn f = fn ? fn : record_hit;
+	void *c = fn ? ctx : j;
+	sol_err_clear(&j->err);
+	j->rc = j->ranged ? range_scan(j, r, f, c, buf) : stream_scan(j, r, f, c, buf);
+	j->stats = *scan_reader_stats(r);
+	j->lines = j->stats.lines;
+	j->reset_line = r->reset_line;
+	j->at_reset = r->at_reset;
+	scan_reader_free(j->tail);
+	j->tail = NULL;
+	if (j->format == SCAN_ZEEK_TSV && !j->last)
+		j->tail = r;
+	else
+		scan_reader_free(r);
 }
 
 /* The Zeek header block starting at h: every line that starts with '#'. */
@@ -403,88 +477,126 @@ static size_t header_block(const char *h, const char *end)
 	return (size_t)(p - h);
 }
 
-/* Cut a mapped file into chunk jobs. */
-static void plan_chunks(plan *p, const char *name, const char *data, size_t len, scan_format fmt,
-			size_t chunk)
+/*
+ * The header state a chained chunk starts with, a guess checked when the
+ * chunk before it is done: the last header block in the INPUT_BLOCK bytes
+ * before the chunk (read into buf), which is the one in force unless a
+ * header line is cut by the chunk's start; else the file's first header.
+ */
+static scan_reader *job_head(const job *j, const index_snapshot *ix, char *buf)
 {
-	const char *end = data + len;
-	const char *last_hdr = NULL, *hdr_scan = data;
-	if (len >= 10 && memcmp(data, "#separator", 10) == 0)
-		last_hdr = data;
-	size_t first = p->n;
-	const char *s = data;
-	do {
-		const char *e = len - (size_t)(s - data) > chunk ? s + chunk : end;
-		if (e < end) {
-			const char *nl = memchr(e, '\n', (size_t)(end - e));
-			e = nl ? nl + 1 : end;
+	scan_reader *h = scan_reader_new(ix, SCAN_ZEEK_TSV, j->name);
+	const char *prime = j->prime;
+	size_t prime_len = j->prime_len;
+	uint64_t from = j->off > INPUT_BLOCK ? j->off - INPUT_BLOCK : 0;
+	int fd = open(j->name, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : pread(fd, buf, (size_t)(j->off - from), (off_t)from);
+	if (fd >= 0)
+		close(fd);
+	for (size_t len = n > 0 ? (size_t)n : 0; len > 0;) {
+		const char *q = memrchr(buf, '#', len);
+		if (!q)
+			break;
+		bool line_start = q > buf ? q[-1] == '\n' : from == 0;
+		if (line_start && buf + n - q >= 10 && memcmp(q, "#separator", 10) == 0) {
+			prime = q;
+			prime_len = header_block(q, buf + n);
+			break;
 		}
+		len = (size_t)(q - buf);
+	}
+	if (prime)
+		scan_reader_feed(h, prime, prime_len, false, NULL, NULL);
+	return h;
+}
+
+/* Free what a job holds besides its hits. */
+static void job_forget(job *j)
+{
+	scan_reader_free(j->head);
+	scan_reader_free(j->tail);
+	free(j->prime);
+	j->head = j->tail = NULL;
+	j->prime = NULL;
+}
+
+/* ---- planning: files into jobs --------------------------------------- */
+
+typedef struct plan {
+	job *jobs;     /* in input order */
+	size_t n, cap; /* jobs */
+} plan;
+
+static job *plan_add(plan *p)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->jobs = xrealloc(p->jobs, p->cap * sizeof *p->jobs);
+	}
+	job *j = &p->jobs[p->n++];
+	memset(j, 0, sizeof *j);
+	buf_init(&j->hits, HITS_MAX);
+	return j;
+}
+
+/* Bytes per chunk of a file of `size` bytes: enough chunks for every
+ * thread to stay busy until the end, within [SCAN_CHUNK_MIN, SCAN_CHUNK]. */
+static uint64_t chunk_size(uint64_t size, const scan_opts *o)
+{
+	if (o->threads <= 1)
+		return size;
+	if (o->chunk > 0)
+		return o->chunk;
+	uint64_t c = size / ((uint64_t)o->threads * 4);
+	return c < SCAN_CHUNK_MIN ? SCAN_CHUNK_MIN : c > SCAN_CHUNK ? SCAN_CHUNK : c;
+}
+
+/* Cut a regular file of `size` bytes, whose first bytes are head[0..n),
+ * into chunk jobs. */
+static void plan_ranges(plan *p, const char *name, const char *head, size_t n, uint64_t size,
+			const scan_opts *o)
+{
+	scan_format fmt = o->format != SCAN_AUTO ? o->format : scan_detect(head, n);
+	size_t prime_len = 0;
+	if (fmt == SCAN_ZEEK_TSV && n >= 10 && memcmp(head, "#separator", 10) == 0)
+		prime_len = header_block(head, head + n);
+	uint64_t chunk = chunk_size(size, o), off = 0;
+	for (bool last = false; !last; off += chunk) {
+		last = size - off <= chunk;
 		job *j = plan_add(p);
 		j->name = name;
-		j->data = s;
-		j->len = (size_t)(e - s);
+		j->ranged = true;
+		j->off = off;
+		j->end = last ? UINT64_MAX : off + chunk;
+		j->last = last;
 		j->format = fmt;
-		if (fmt == SCAN_ZEEK_TSV && s > data) {
-			const char *q;
-			while ((q = memmem(hdr_scan, (size_t)(s - hdr_scan), "\n#separator", 11))) {
-				last_hdr = q + 1;
-				hdr_scan = q + 1;
-			}
-			hdr_scan = s > data + 10 ? s - 10 : data;
-			if (last_hdr && last_hdr != s) {
-				j->prime = last_hdr;
-				j->prime_len = header_block(last_hdr, end);
-			}
+		j->chained = fmt == SCAN_ZEEK_TSV && off > 0;
+		if (j->chained && prime_len > 0) {
+			j->prime = xstrndup(head, prime_len);
+			j->prime_len = prime_len;
 		}
-		s = e;
-	} while (s < end);
-	for (size_t i = first; i + 1 < p->n; i++)
-		p->jobs[i].next_chunk = &p->jobs[i + 1];
-	p->jobs[p->n - 1].last = true;
+	}
 }
 
 static int plan_file(plan *p, const char *name, const scan_opts *o, sol_err *err)
 {
-	job *j;
 	if (strcmp(name, "-") != 0) {
 		int fd = open(name, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return sol_fail(err, SOL_EIO, name, "cannot open: %s", strerror(errno));
 		struct stat st;
-		unsigned char magic[4] = {0};
-		ssize_t n = pread(fd, magic, sizeof magic, 0);
+		char *head = xmalloc(INPUT_HEAD);
+		ssize_t n = pread(fd, head, INPUT_HEAD, 0);
 		bool plain = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && n >= 0 &&
-			     sniff(magic, (size_t)n) == SRC_PLAIN;
-		if (plain && st.st_size > 0) {
-			void *addr = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-			close(fd);
-			if (addr == MAP_FAILED)
-				return sol_fail(err, SOL_EIO, name, "cannot map: %s",
-						strerror(errno));
-			madvise(addr, (size_t)st.st_size, MADV_SEQUENTIAL);
-			if (p->n_maps == p->cap_maps) {
-				p->cap_maps = p->cap_maps ? p->cap_maps * 2 : 8;
-				p->maps = xrealloc(p->maps, p->cap_maps * sizeof *p->maps);
-			}
-			p->maps[p->n_maps++] = (mapping){addr, (size_t)st.st_size};
-			size_t len = (size_t)st.st_size;
-			scan_format fmt = o->format != SCAN_AUTO
-					      ? o->format
-					      : scan_detect(addr, len < 65536 ? len : 65536);
-			plan_chunks(p, name, addr, len, fmt, o->threads > 1 ? SCAN_CHUNK : len);
-			return 0;
-		}
+			     sniff((const unsigned char *)head, (size_t)n) == SRC_PLAIN;
 		close(fd);
-		if (plain) {
-			j = plan_add(p);
-			j->name = name;
-			j->data = "";
-			j->last = true;
-			j->format = o->format;
+		if (plain)
+			plan_ranges(p, name, head, (size_t)n, (uint64_t)st.st_size, o);
+		free(head);
+		if (plain)
 			return 0;
-		}
 	}
-	j = plan_add(p);
+	job *j = plan_add(p);
 	j->name = name;
 	j->format = o->format;
 	j->last = true;
@@ -493,47 +605,14 @@ static int plan_file(plan *p, const char *name, const scan_opts *o, sol_err *err
 
 static void plan_free(plan *p)
 {
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
 		buf_fini(&p->jobs[i].hits);
+		job_forget(&p->jobs[i]);
+	}
 	free(p->jobs);
-	for (size_t i = 0; i < p->n_maps; i++)
-		munmap(p->maps[i].addr, p->maps[i].len);
-	free(p->maps);
 }
 
 /* ---- running the plan ------------------------------------------------ */
-
-typedef struct pool {
-	plan *p;                  /* jobs */
-	const index_snapshot *ix; /* shared, read-only */
-	pthread_mutex_t mu;       /* guards next, replayed, done flags */
-	pthread_cond_t cv;        /* signalled on job done and on replay progress */
-	size_t next;              /* next job to take */
-	size_t replayed;          /* jobs replayed by the caller */
-	size_t window;            /* jobs allowed in flight past `replayed` */
-	bool stop;                /* the caller gave up */
-} pool;
-
-static void *worker(void *arg)
-{
-	pool *w = arg;
-	for (;;) {
-		pthread_mutex_lock(&w->mu);
-		while (!w->stop && w->next < w->p->n && w->next >= w->replayed + w->window)
-			pthread_cond_wait(&w->cv, &w->mu);
-		if (w->stop || w->next >= w->p->n) {
-			pthread_mutex_unlock(&w->mu);
-			return NULL;
-		}
-		job *j = &w->p->jobs[w->next++];
-		pthread_mutex_unlock(&w->mu);
-		job_run(j, w->ix, NULL, NULL);
-		pthread_mutex_lock(&w->mu);
-		j->done = true;
-		pthread_cond_broadcast(&w->cv);
-		pthread_mutex_unlock(&w->mu);
-	}
-}
 
 /* Deliver a job's recorded hits, lines shifted by base. */
 static int replay(job *j, uint64_t base, scan_hit_fn fn, void *ctx)
@@ -566,25 +645,154 @@ static int replay(job *j, uint64_t base, scan_hit_fn fn, void *ctx)
 	return 0;
 }
 
+/*
+ * Scan again the part of chained chunk j before its first "#separator"
+ * line, with the header `from`: its hits replace those of the first pass
+ * (the hits after that line are right whatever the header was), and its
+ * counters those of the first pass's part.
+ */
+static void job_rescan_prefix(job *j, const scan_reader *from, const index_snapshot *ix, char *buf)
+{
+	sol_buf old = j->hits;
+	buf_init(&j->hits, HITS_MAX);
+	scan_reader *r = scan_reader_new(ix, j->format, j->name);
+	scan_reader_inherit(r, from, 1);
+	r->stop_at_reset = true;
+	j->rc = range_scan(j, r, record_hit, j, buf);
+	if (j->rc == SCAN_STOP_RESET)
+		j->rc = 0;
+	const scan_stats *pre = scan_reader_stats(r);
+	j->stats.values += pre->values - j->at_reset.values;
+	j->stats.hits += pre->hits - j->at_reset.hits;
+	j->stats.skipped += pre->skipped - j->at_reset.skipped;
+	size_t keep = 0; /* offset of the first record at or past reset_line */
+	while (keep < old.len) {
+		hit_rec h;
+		memcpy(&h, old.data + keep, sizeof h);
+		if (h.line >= j->reset_line)
+			break;
+		keep += sizeof h + h.field_len + h.value_len;
+	}
+	if (keep < old.len && j->rc == 0 &&
+	    buf_append(&j->hits, old.data + keep, old.len - keep) != 0)
+		j->rc = SOL_ETOOBIG;
+	buf_fini(&old);
+	scan_reader_free(r);
+}
+
+/*
+ * A threaded chained chunk was scanned with a guessed header; if the
+ * chunk before it ended with another one (the file holds concatenated
+ * logs), scan it again with that header: up to its own first "#separator"
+ * line if it has one, else all of it.
+ */
+static void job_check_head(job *j, job *before, const index_snapshot *ix, char *buf)
+{
+	if (!j->chained || !before->tail || j->rc != 0)
+		return;
+	if (!j->head || !scan_reader_same_header(j->head, before->tail)) {
+		if (j->reset_line > 0) {
+			job_rescan_prefix(j, before->tail, ix, buf);
+		} else {
+			buf_reset(&j->hits);
+			job_run(j, ix, before->tail, NULL, NULL, buf);
+		}
+	}
+	scan_reader_free(before->tail);
+	before->tail = NULL;
+}
+
+static int run_serial(plan *p, const index_snapshot *ix, scan_hit_fn fn, void *ctx,
+		      scan_stats *total, sol_err *err)
+{
+	char *buf = xmalloc(INPUT_BLOCK);
+	uint64_t base = 0;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < p->n; i++) {
+		job *j = &p->jobs[i];
+		direct d = {fn, ctx, base};
+		job_run(j, ix, j->chained ? p->jobs[i - 1].tail : NULL, direct_hit, &d, buf);
+		if (j->chained)
+			job_forget(&p->jobs[i - 1]);
+		stats_add(total, &j->stats);
+		base = j->last ? 0 : base + j->lines;
+		rc = j->rc;
+		if (rc && j->err.code)
+			*err = j->err;
+	}
+	free(buf);
+	return rc;
+}
+
+/*
+ * The threaded run. Workers take jobs in order; a worker that finishes one
+ * also checks, in order, every job whose chunk before it is checked
+ * (job_check_head, rescanning a prefix if the header was guessed wrong),
+ * so the calling thread only replays checked jobs and the repairs keep
+ * the cores busy instead of stalling the replay.
+ */
+typedef struct pool {
+	plan *p;                  /* jobs */
+	const index_snapshot *ix; /* shared, read-only */
+	pthread_mutex_t mu;       /* guards the counters below and the done flags */
+	pthread_cond_t cv;        /* signalled on job done, checked, and on replay progress */
+	size_t next;              /* next job to take */
+	size_t checked;           /* jobs [0, checked) are checked and may be replayed */
+	bool checking;            /* a worker is checking job `checked` */
+	size_t replayed;          /* jobs replayed by the caller */
+	size_t window;            /* jobs allowed in flight past `replayed` */
+	bool stop;                /* the caller gave up */
+} pool;
+
+/* Check the jobs that are ready, in order, while no other worker does.
+ * Called and returns with w->mu held. */
+static void pool_check(pool *w, char *buf)
+{
+	while (!w->checking && w->checked < w->p->n && w->p->jobs[w->checked].done) {
+		size_t i = w->checked;
+		w->checking = true;
+		pthread_mutex_unlock(&w->mu);
+		if (i > 0)
+			job_check_head(&w->p->jobs[i], &w->p->jobs[i - 1], w->ix, buf);
+		pthread_mutex_lock(&w->mu);
+		w->checking = false;
+		w->checked = i + 1;
+		pthread_cond_broadcast(&w->cv);
+	}
+}
+
+static void *worker(void *arg)
+{
+	pool *w = arg;
+	char *buf = xmalloc(INPUT_BLOCK);
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->stop && w->next < w->p->n && w->next >= w->replayed + w->window)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->stop || w->next >= w->p->n)
+			break;
+		job *j = &w->p->jobs[w->next++];
+		pthread_mutex_unlock(&w->mu);
+		if (j->chained)
+			j->head = job_head(j, w->ix, buf);
+		job_run(j, w->ix, j->head, NULL, NULL, buf);
+		pthread_mutex_lock(&w->mu);
+		j->done = true;
+		pool_check(w, buf);
+	}
+	pthread_mutex_unlock(&w->mu);
+	free(buf);
+	return NULL;
+}
+
 static int run_plan(plan *p, const index_snapshot *ix, int threads, scan_hit_fn fn, void *ctx,
 		    scan_stats *total, sol_err *err)
 {
+	if (threads <= 1)
+		return run_serial(p, ix, fn, ctx, total, err);
 	int rc = 0;
 	uint64_t base = 0;
-	if (threads <= 1) {
-		for (size_t i = 0; rc == 0 && i < p->n; i++) {
-			job *j = &p->jobs[i];
-			direct d = {fn, ctx, base};
-			job_run(j, ix, direct_hit, &d);
-			stats_add(total, &j->stats);
-			base = j->last ? 0 : base + j->lines;
-			rc = j->rc;
-			if (rc && j->err.code)
-				*err = j->err;
-		}
-		return rc;
-	}
-	pool w = {.p = p, .ix = ix, .window = (size_t)threads * 2};
+	pool w = {.p = p, .ix = ix, .window = (size_t)threads * 4};
 	pthread_mutex_init(&w.mu, NULL);
 	pthread_cond_init(&w.cv, NULL);
 	pthread_t *tids = xmalloc((size_t)threads * sizeof *tids);
@@ -593,7 +801,7 @@ static int run_plan(plan *p, const index_snapshot *ix, int threads, scan_hit_fn 
 	for (size_t i = 0; i < p->n; i++) {
 		job *j = &p->jobs[i];
 		pthread_mutex_lock(&w.mu);
-		while (!j->done)
+		while (w.checked <= i)
 			pthread_cond_wait(&w.cv, &w.mu);
 		pthread_mutex_unlock(&w.mu);
 		if (rc == 0) {
@@ -606,12 +814,15 @@ static int run_plan(plan *p, const index_snapshot *ix, int threads, scan_hit_fn 
 		}
 		base = j->last ? 0 : base + j->lines;
 		buf_fini(&j->hits);
+		if (i > 0)
+			job_forget(&p->jobs[i - 1]);
 		pthread_mutex_lock(&w.mu);
 		w.replayed = i + 1;
-		if (rc)
-			w.stop = true;
+		w.stop = rc != 0;
 		pthread_cond_broadcast(&w.cv);
 		pthread_mutex_unlock(&w.mu);
+		if (rc)
+			break; /* the workers take no more jobs: do not wait for them */
 	}
 	for (int t = 0; t < threads; t++)
 		pthread_join(tids[t], NULL);

@@ -8,7 +8,7 @@
  * array's path, so arrays of strings and arrays of objects need nothing
  * special. It builds no tree and copies nothing but nested paths (a
  * top-level key is its own path): a string is reported as the raw bytes
- * between its quotes (found eight bytes at a time by scan_find) and a flag
+ * between its quotes (found sixteen bytes at a time by scan_find) and a flag
  * saying whether they hold escapes, so the caller decodes only the
  * few values it keeps. It checks structure (brackets, commas, colons,
  * literals) but not every JSON rule (number syntax, control characters):
@@ -37,6 +37,12 @@ typedef struct json_walk {
 	char path[SCAN_JSON_PATH_MAX]; /* dotted key path */
 } json_walk;
 
+/* The bytes a number is made of: digits, sign, point, exponent. */
+static const bool json_number_byte[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['-'] = 1, ['+'] = 1, ['.'] = 1, ['e'] = 1, ['E'] = 1,
+};
+
 static void skip_blanks(json_walk *w)
 {
 	while (w->p < w->end && (*w->p == ' ' || *w->p == '\t' || *w->p == '\r' || *w->p == '\n'))
@@ -63,14 +69,14 @@ static const char *string_end(const char *p, const char *end, bool *esc)
 
 static int walk_value(json_walk *w, const char *path, size_t plen);
 
-/* Can no rule of k take a scalar at a path of length plen under
- * base[0..blen)? Then the path need not even be built. */
-static bool path_unwanted(const scan_keys *k, const char *base, size_t blen, size_t plen)
+/* Can no rule of k take a scalar at path[0..plen)? (The tests of
+ * scan_keys_find that need no compare.) Then it is checked, not reported. */
+static bool path_unwanted(const scan_keys *k, const char *path, size_t plen)
 {
 	if (plen < SCAN_KEY_LEN_MAX && (k->lens >> plen & 1))
 		return false;
-	return !(k->prefix && blen + 1 >= k->prefix_len &&
-		 memcmp(base, k->prefix->key, k->prefix_len - 1) == 0);
+	return !(k->prefix && plen > k->prefix_len &&
+		 memcmp(path, k->prefix->key, k->prefix_len) == 0);
 }
 
 /* Past the opening '{' or '[': true when the container closes at once. */
@@ -136,8 +142,8 @@ static int walk_object(json_walk *w)
 			return -1;
 		w->p++;
 		skip_blanks(w);
-		if (path == w->path && w->filter && w->p < w->end && *w->p != '{' && *w->p != '[' &&
-		    path_unwanted(w->filter, w->path, base, plen))
+		if (path && w->filter && w->p < w->end && *w->p != '{' && *w->p != '[' &&
+		    path_unwanted(w->filter, path, plen))
 			path = NULL;
 		if (!path)
 			w->lost++;
@@ -220,9 +226,7 @@ static int walk_value(json_walk *w, const char *path, size_t plen)
 	case 'n': return walk_literal(w, "null", 4);
 	default: {
 		const char *s = w->p;
-		while (w->p < w->end &&
-		       (*w->p == '-' || *w->p == '+' || *w->p == '.' || *w->p == 'e' ||
-			*w->p == 'E' || (*w->p >= '0' && *w->p <= '9')))
+		while (w->p < w->end && json_number_byte[(unsigned char)*w->p])
 			w->p++;
 		if (w->p == s)
 			return -1;
@@ -355,6 +359,8 @@ void scan_keys_init(scan_keys *k, const scan_rule *rules, size_t n)
 		k->start[len] = (uint8_t)used;
 		for (size_t i = 0; i < n && used < SCAN_KEYS_MAX; i++) {
 			if (strlen(rules[i].key) == len) {
+				k->first[used] = rules[i].key[0];
+				k->final[used] = rules[i].key[len - 1];
 				k->order[used++] = &rules[i];
 				k->count[len]++;
 				k->lens |= (uint64_t)1 << len;
@@ -374,11 +380,10 @@ bool scan_keys_head(const scan_keys *k, const char *key, size_t n)
 const scan_rule *scan_keys_find(const scan_keys *k, const char *key, size_t n)
 {
 	if (n < SCAN_KEY_LEN_MAX && (k->lens >> n & 1)) {
-		for (size_t i = k->start[n], e = i + k->count[n]; i < e; i++) {
-			const char *rk = k->order[i]->key;
-			if (rk[0] == key[0] && rk[n - 1] == key[n - 1] && memcmp(rk, key, n) == 0)
+		for (size_t i = k->start[n], e = i + k->count[n]; i < e; i++)
+			if (k->first[i] == key[0] && k->final[i] == key[n - 1] &&
+			    memcmp(k->order[i]->key, key, n) == 0)
 				return k->order[i];
-		}
 	}
 	if (k->prefix && n > k->prefix_len && memcmp(k->prefix->key, key, k->prefix_len) == 0)
 		return k->prefix;
@@ -395,7 +400,7 @@ static void json_field(void *ctx, const char *path, size_t plen, const char *val
 		return;
 	if (rule->cls == SCAN_C_TIME) {
 		if (!esc)
-			r->ts = scan_time_parse(val, vlen);
+			scan_time_note(r, val, vlen);
 	} else if (type == SCAN_JSON_STRING) {
 		scan_cand_add(r, rule->field, val, vlen, rule->cls, esc ? SCAN_F_JSON_ESC : 0);
 	}

@@ -129,6 +129,7 @@ static int scan_line(scan_reader *r, const char *s, size_t n)
 		reader_set_format(r, scan_detect(s, n));
 	}
 	r->ts = SOL_TIME_NONE;
+	r->ts_raw = NULL;
 	r->ncand = 0;
 	switch (r->fmt) {
 	case SCAN_ZEEK_TSV: return scan_zeek_tsv_line(r, s, n);
@@ -291,7 +292,11 @@ int scan_lookup(scan_reader *r, const char *field)
 	size_t n = index_lookup(r->ix, &r->val, r->hits, INDEX_MAX_HITS);
 	if (n > INDEX_MAX_HITS)
 		n = INDEX_MAX_HITS;
-	r->matched = n > 0;
+	r->matches += n > 0;
+	if (n > 0 && r->ts_raw) {
+		r->ts = scan_time_parse(r->ts_raw, r->ts_len);
+		r->ts_raw = NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (hit_seen(r, field, r->hits[i].ind))
 			continue;
@@ -371,6 +376,94 @@ static int value_parse(scan_reader *r, const char *s, size_t n, scan_class cls)
 	}
 }
 
+/*
+ * The negative cache's hash of s[0..n) (n <= SCAN_CACHE_KEY_MAX) read as
+ * cls: eight bytes at a time, multiplied and folded, the last (partial)
+ * word read as overlapping loads rather than byte by byte. Inline and
+ * cheaper than a general hash, which matters as every value of every line
+ * is hashed; the slot's key is compared anyway, so it need only spread.
+ */
+static uint64_t cache_hash(const char *s, size_t n, scan_class cls)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15u;
+	uint64_t h = ((uint64_t)n << 8 | (uint64_t)cls) * k, w = 0;
+	uint32_t lo, hi;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	if (n >= 8 && i < n) {
+		memcpy(&w, s + n - 8, 8);
+	} else if (n >= 4 && i < n) {
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		w = (uint64_t)hi << 32 | lo;
+	} else if (i < n) {
+		w = (uint64_t)(unsigned char)s[0] << 16 | (uint64_t)(unsigned char)s[n / 2] << 8 |
+		    (unsigned char)s[n - 1];
+	}
+	h = (h ^ w) * k;
+	return (h ^ h >> 32) | 1;
+}
+
+/* Does the slot's key equal s[0..n) (n == slot->len)? Like cache_hash,
+ * by words with an overlapping last one, not a libc call per value. */
+static bool cache_key_equal(const scan_cache_slot *slot, const char *s, size_t n)
+{
+	uint64_t a, b;
+	uint32_t c, d;
+	if (n < 4)
+		return memcmp(slot->key, s, n) == 0;
+	if (n < 8) {
+		memcpy(&c, slot->key, 4);
+		memcpy(&d, s, 4);
+		if (c != d)
+			return false;
+		memcpy(&c, slot->key + n - 4, 4);
+		memcpy(&d, s + n - 4, 4);
+		return c == d;
+	}
+	for (size_t i = 0; i + 8 < n; i += 8) {
+		memcpy(&a, slot->key + i, 8);
+		memcpy(&b, s + i, 8);
+		if (a != b)
+			return false;
+	}
+	memcpy(&a, slot->key + n - 8, 8);
+	memcpy(&b, s + n - 8, 8);
+	return a == b;
+}
+
+bool scan_memo_begin(scan_reader *r, const char *s, size_t n, scan_class cls, scan_memo *m)
+{
+	m->slot = NULL;
+	m->values = r->stats.values;
+	m->matches = r->matches;
+	if (n > SCAN_CACHE_KEY_MAX)
+		return false;
+	m->hash = cache_hash(s, n, cls);
+	scan_cache_slot *slot = &r->cache[m->hash & (SCAN_CACHE_SLOTS - 1)];
+	if (slot->hash == m->hash && slot->len == n && slot->cls == cls &&
+	    cache_key_equal(slot, s, n)) {
+		r->stats.values += slot->values;
+		return true;
+	}
+	m->slot = slot;
+	return false;
+}
+
+void scan_memo_end(scan_reader *r, const char *s, size_t n, scan_class cls, const scan_memo *m)
+{
+	uint64_t values = r->stats.values - m->values;
+	if (!m->slot || r->matches != m->matches || values > UINT8_MAX)
+		return;
+	*m->slot = (scan_cache_slot){
+	    .hash = m->hash, .len = (uint8_t)n, .cls = (uint8_t)cls, .values = (uint8_t)values};
+	memcpy(m->slot->key, s, n);
+}
+
 int scan_value_emit(scan_reader *r, const char *field, const char *s, size_t n, scan_class cls)
 {
 	while (n > 0 && (*s == ' ' || *s == '\t'))
@@ -379,25 +472,11 @@ int scan_value_emit(scan_reader *r, const char *field, const char *s, size_t n, 
 		n--;
 	if (n == 0)
 		return 0;
-	scan_cache_slot *slot = NULL;
-	uint64_t h = 0;
-	if (n <= SCAN_CACHE_KEY_MAX) {
-		h = (sol_hash64(s, n) ^ (uint64_t)cls) | 1;
-		slot = &r->cache[h & (SCAN_CACHE_SLOTS - 1)];
-		if (slot->hash == h && slot->len == n && slot->cls == cls &&
-		    memcmp(slot->key, s, n) == 0) {
-			r->stats.values += slot->parsed;
-			return 0;
-		}
-	}
-	bool parsed = value_parse(r, s, n, cls) == 0;
-	r->matched = false;
-	int rc = parsed ? scan_lookup(r, field) : 0;
-	if (slot && !r->matched) {
-		*slot = (scan_cache_slot){
-		    .hash = h, .len = (uint8_t)n, .cls = (uint8_t)cls, .parsed = parsed};
-		memcpy(slot->key, s, n);
-	}
+	scan_memo m;
+	if (scan_memo_begin(r, s, n, cls, &m))
+		return 0;
+	int rc = value_parse(r, s, n, cls) == 0 ? scan_lookup(r, field) : 0;
+	scan_memo_end(r, s, n, cls, &m);
 	return rc;
 }
 

@@ -89,7 +89,7 @@ void scan_reader_set_index(scan_reader *r, const index_snapshot *ix);
 /* ---- inputs (input.c) ------------------------------------------------ */
 
 /*
- * scan_run reads inputs and feeds scan_readers: regular files (mapped),
+ * scan_run reads inputs and feeds scan_readers: regular files,
  * directories (their regular files, recursively, in name order), "-" for
  * standard input, and gzip or zstd streams (recognised by their magic
  * bytes, not their names). With threads > 1, inputs and large plain files
@@ -104,6 +104,7 @@ void scan_reader_set_index(scan_reader *r, const index_snapshot *ix);
 typedef struct scan_opts {
 	scan_format format;     /* SCAN_AUTO: detect per input */
 	int threads;            /* worker threads (>= 1) */
+	size_t chunk;           /* threads > 1: bytes per chunk of a file; 0 picks */
 	bool follow;            /* tail one growing input */
 	const char *index_path; /* follow: watch this snapshot for replacement */
 	volatile int *stop;     /* follow: stop when *stop becomes nonzero */
@@ -114,7 +115,10 @@ typedef struct scan_opts {
 
 void scan_opts_init(scan_opts *o);
 
-#define SCAN_CHUNK (32u << 20) /* plain files are split in chunks this big */
+/* With threads > 1, regular files are split in chunks of a quarter of
+ * their size per thread, within these bounds. */
+#define SCAN_CHUNK (32u << 20)
+#define SCAN_CHUNK_MIN (1u << 20)
 
 /*
  * Scan every input; *ix may be replaced in follow mode (see above). Hits go

@@ -19,6 +19,9 @@
 #define SOL_SCAN_INT_H
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "scan/scan.h"
 
@@ -49,6 +52,7 @@ typedef enum scan_class {
 	SCAN_C_URL_PATH, /* the path of the record's URL (absolute URLs as they are) */
 	SCAN_C_TIME,     /* the record time: epoch seconds or ISO 8601 */
 	SCAN_C_ANY,      /* whatever obs_parse detects (free text) */
+	SCAN_C_TOKEN,    /* a whole free-text token (negative cache only) */
 } scan_class;
 
 /* Candidate flags. */
@@ -81,6 +85,8 @@ typedef struct scan_keys {
 	uint8_t start[SCAN_KEY_LEN_MAX];       /* first slot in order[] of length n */
 	uint8_t count[SCAN_KEY_LEN_MAX];       /* slots of length n */
 	const scan_rule *order[SCAN_KEYS_MAX]; /* rules sorted by key length */
+	char first[SCAN_KEYS_MAX];             /* first byte of each key in order[] */
+	char final[SCAN_KEYS_MAX];             /* last byte of each key in order[] */
 	uint32_t nheads;                       /* distinct first components of dotted keys */
 	uint8_t head_len[SCAN_KEYS_MAX];       /* their lengths */
 	const char *heads[SCAN_KEYS_MAX];      /* "dns" of "dns.rrname" (points into a key) */
@@ -117,13 +123,15 @@ typedef struct scan_zeek_header {
  * class cls either never parses or parses and hits nothing, and as the
  * index does not change under a reader, remembering the raw bytes of such
  * values (direct-mapped by hash) saves the parse and the lookup the next
- * time. Values that hit are never remembered, so every hit is reported.
+ * time. Free text remembers whole tokens too ("sshd[42]:", a path), which
+ * saves cutting them into atoms. Values that hit are never remembered, so
+ * every hit is reported.
  */
 typedef struct scan_cache_slot {
 	uint64_t hash;                /* hash of (bytes, class); 0 = empty */
 	uint8_t len;                  /* bytes in key */
 	uint8_t cls;                  /* scan_class the value was read as */
-	bool parsed;                  /* it parsed (counts as a value looked up) */
+	uint8_t values;               /* values it looked up (counted again on reuse) */
 	char key[SCAN_CACHE_KEY_MAX]; /* the raw bytes */
 } scan_cache_slot;
 
@@ -138,13 +146,18 @@ struct scan_reader {
 	uint64_t line;                           /* number of the last line started */
 	scan_stats stats;                        /* counters */
 	sol_time ts;                             /* time of the record being emitted */
+	const char *ts_raw;                      /* its text in the line, parsed at the first hit */
+	size_t ts_len;                           /* bytes of ts_raw */
 	scan_keys keys;                          /* JSON key table of the format */
 	scan_zeek_header zh;                     /* Zeek TSV header */
 	size_t ncand;                            /* candidates of the current record */
 	uint64_t seen[SCAN_SEEN_MAX];            /* (field, value, indicator) hits of seen_line */
 	size_t nseen;                            /* entries in seen */
 	uint64_t seen_line;                      /* the line seen[] is about */
-	bool matched;                            /* the last scan_lookup found indicators */
+	uint64_t matches;                        /* lookups that found indicators */
+	uint64_t reset_line;                     /* first "#separator" line fed, 0 if none */
+	scan_stats at_reset;                     /* the counters just before it */
+	bool stop_at_reset;                      /* end the feed there (SCAN_STOP_RESET) */
 	scan_cand cand[SCAN_MAX_CANDS];          /* the candidates */
 	obs_value val;                           /* value being looked up */
 	index_hit hits[INDEX_MAX_HITS];          /* its hits */
@@ -156,12 +169,24 @@ struct scan_reader {
 
 /*
  * The first byte in p[0..e) equal to a or b, or e. Fields and strings in
- * logs are short, so rather than a libc call per field this tests eight
- * bytes at a time: XOR with the wanted byte turns its copies to zero, and
+ * logs are short, so rather than a libc call per field this compares
+ * sixteen bytes at a time with SSE2 (one movemask and a count of trailing
+ * zeros give the position), or, without SSE2, eight at a time in a
+ * register: XOR with the wanted byte turns its copies to zero, and
  * (w - 0x01..) & ~w & 0x80.. is non-zero exactly when w holds a zero byte.
  */
 static inline const char *scan_find(const char *p, const char *e, char a, char b)
 {
+#if defined(__SSE2__)
+	const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+	for (; e - p >= 16; p += 16) {
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		    _mm_or_si128(_mm_cmpeq_epi8(w, va), _mm_cmpeq_epi8(w, vb)));
+		if (m)
+			return p + __builtin_ctz(m);
+	}
+#else
 	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
 	const uint64_t pa = ones * (unsigned char)a, pb = ones * (unsigned char)b;
 	while (e - p >= 8) {
@@ -172,9 +197,38 @@ static inline const char *scan_find(const char *p, const char *e, char a, char b
 			break;
 		p += 8;
 	}
+#endif
 	while (p < e && *p != a && *p != b)
 		p++;
 	return p;
+}
+
+/*
+ * Bit i of the result is set when p[i] == c, for the first n bytes of p
+ * (n <= 64; the other bits are clear). With SSE2 each 16 bytes cost one
+ * compare and one movemask, so a scanner can walk a line 64 bytes at a
+ * time and visit each separator with a count-trailing-zeros.
+ */
+static inline uint64_t scan_eq_mask(const char *p, size_t n, char c)
+{
+	char pad[64];
+	if (n < 64) {
+		memcpy(pad, p, n);
+		memset(pad + n, 0, 64 - n);
+		p = pad;
+	}
+	uint64_t m = 0;
+#if defined(__SSE2__)
+	const __m128i want = _mm_set1_epi8(c);
+	for (int i = 0; i < 4; i++) {
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(w, want)) << (16 * i);
+	}
+#else
+	for (int i = 0; i < 64; i++)
+		m |= (uint64_t)(p[i] == c) << i;
+#endif
+	return n < 64 ? m & (((uint64_t)1 << n) - 1) : m;
 }
 
 /* ---- reader.c: emitting values --------------------------------------- */
@@ -187,10 +241,30 @@ void scan_cand_add(scan_reader *r, const char *field, const char *s, size_t n, s
 int scan_cands_emit(scan_reader *r);
 /* Read s[0..n) as class cls, look it up and call back per hit. */
 int scan_value_emit(scan_reader *r, const char *field, const char *s, size_t n, scan_class cls);
+/* A value about to be read, for the negative cache. */
+typedef struct scan_memo {
+	scan_cache_slot *slot; /* its slot, NULL if too long to remember */
+	uint64_t hash;         /* its hash */
+	uint64_t values;       /* r->stats.values before reading it */
+	uint64_t matches;      /* r->matches before reading it */
+} scan_memo;
+
+/* Is s[0..n) read as cls known to hit nothing? Then the values it looked
+ * up are counted again and true is returned; else m is readied for
+ * scan_memo_end, to be called once s has been read. */
+bool scan_memo_begin(scan_reader *r, const char *s, size_t n, scan_class cls, scan_memo *m);
+/* s[0..n) has been read as cls: remember it if it hit nothing. */
+void scan_memo_end(scan_reader *r, const char *s, size_t n, scan_class cls, const scan_memo *m);
 /* Look up r->val, already parsed, and call back per hit. */
 int scan_lookup(scan_reader *r, const char *field);
 /* Epoch seconds "1521911720.865716" or ISO 8601 with Z or +hhmm; or NONE. */
 sol_time scan_time_parse(const char *s, size_t n);
+/* The current record's time is s[0..n): parsed only if the record hits. */
+static inline void scan_time_note(scan_reader *r, const char *s, size_t n)
+{
+	r->ts_raw = s;
+	r->ts_len = n;
+}
 
 /* ---- json_fields.c: the JSON line walker ----------------------------- */
 
@@ -204,9 +278,10 @@ typedef void (*scan_json_fn)(void *ctx, const char *path, size_t plen, const cha
 
 /* Walk s[0..n), which must be exactly one JSON object (blanks around it
  * allowed). With a key table, objects under top-level keys that begin no
- * key of the table ("flow", "tcp") are checked but not reported. Returns
- * 0, or -1 if it is malformed or cut short; fn may have been called
- * before a -1. */
+ * key of the table ("flow", "tcp"), and scalars at paths no key of the
+ * table can be (by length or prefix), are checked but not reported.
+ * Returns 0, or -1 if it is malformed or cut short; fn may have been
+ * called before a -1. */
 int scan_json_walk(const char *s, size_t n, const scan_keys *filter, scan_json_fn fn, void *ctx);
 /* Decode JSON string escapes of s[0..n) into out; returns the length or
  * (size_t)-1 if malformed or over cap. */
@@ -230,8 +305,19 @@ int scan_json_line(scan_reader *r, const char *s, size_t n);
 extern const scan_rule scan_zeek_rules[];
 extern const size_t scan_zeek_nrules;
 
+/*
+ * A Zeek "#separator" line resets the whole header, so what follows it
+ * does not depend on what came before. The reader notes the first one it
+ * meets (reset_line, at_reset) and, with stop_at_reset, ends the feed
+ * there, returning SCAN_STOP_RESET: input.c rescans only the part of a
+ * chunk before it when the chunk was started with the wrong header.
+ */
+enum { SCAN_STOP_RESET = 1 };
+
 /* Reset h to the defaults before any header line. */
 void scan_zeek_tsv_init(scan_zeek_header *h);
+/* Do a and b read rows alike (separators, columns, their names and classes)? */
+bool scan_reader_same_header(const scan_reader *a, const scan_reader *b);
 /* Scan one line of each format; 0 or the callback's value. */
 int scan_zeek_tsv_line(scan_reader *r, const char *s, size_t n);
 int scan_zeek_json_line(scan_reader *r, const char *s, size_t n);

@@ -15,6 +15,10 @@
  * is refanged (obs_refang into r->tok): "hxxp[:]//evil[.]example",
  * "bob[at]evil(.)example", "198.51.100[.]7".
  *
+ * Tokens that hit nothing are remembered in the reader's negative cache
+ * (scan_int.h), so a token seen before ("sshd[42]:", the resolver's
+ * address) costs a hash and a compare.
+ *
  * Values. A token with "://" after a scheme holds a URL running to the
  * token's end, less trailing punctuation and unbalanced ')' or ']'; it is
  * reported, and so is its host. The rest is cut into atoms, runs of
@@ -85,13 +89,30 @@ static int text_emit(scan_reader *r, const char *s, size_t n, scan_class cls)
 	return scan_value_emit(r, TEXT_FIELD, s, n, cls);
 }
 
+/*
+ * Digits and dots but not four parts, like the epoch time "1521911720.61":
+ * neither an IPv4 address nor a domain (whose top label is alphabetic), so
+ * not worth a parse. Every line of many logs has a time that is unique.
+ */
+static bool numeric_not_ipv4(const char *a, size_t n)
+{
+	size_t dots = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (a[i] == '.')
+			dots++;
+		else if (a[i] < '0' || a[i] > '9')
+			return false;
+	}
+	return dots != 3;
+}
+
 /* An atom without colons: an IPv4 address, a domain or a hash. */
 static int text_plain(scan_reader *r, const char *a, size_t n)
 {
 	if (n == 0)
 		return 0;
 	if (memchr(a, '.', n))
-		return text_emit(r, a, n, SCAN_C_ANY);
+		return numeric_not_ipv4(a, n) ? 0 : text_emit(r, a, n, SCAN_C_ANY);
 	if (n != 32 && n != 40 && n != 64 && n != 128)
 		return 0;
 	for (size_t i = 0; i < n; i++)
@@ -294,9 +315,15 @@ int scan_text_line(scan_reader *r, const char *s, size_t n)
 		size_t len = (size_t)(p - start);
 		if (len == 0 || (len < 32 && !(flags & (T_DOT | T_COLON | T_AT | T_BRK))))
 			continue;
+		if (!(flags & ~(T_TOK | T_DOT | T_ATOM | T_HEX)) && numeric_not_ipv4(start, len))
+			continue; /* not worth a place in the cache */
+		scan_memo m;
+		if (scan_memo_begin(r, start, len, SCAN_C_TOKEN, &m))
+			continue;
 		int rc = text_token(r, start, len, flags);
 		if (rc != 0)
 			return rc;
+		scan_memo_end(r, start, len, SCAN_C_TOKEN, &m);
 	}
 	return 0;
 }

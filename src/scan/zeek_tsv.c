@@ -12,11 +12,14 @@
  * name, and scan_zeek_rules names the others (query, host, uri, mailfrom,
  * sha256, ...). The index of the last interesting column bounds the split.
  *
- * A row is cut (scan_find, eight bytes at a time) up to that column; the interesting values that
- * are not "-" (unset) or "(empty)" become candidates, sets and vectors
- * flagged for splitting on the set separator. The rest of the row is only
- * counted, separator by separator: a row with more or fewer fields than
- * #fields is skipped and counted, and its candidates are never emitted.
+ * A row is walked 64 bytes at a time with a bit mask of its separators
+ * (scan_eq_mask), so each column costs one count-trailing-zeros. The
+ * interesting values up to that last column that are not "-" (unset) or
+ * "(empty)" become candidates, sets and vectors flagged for splitting on
+ * the set separator; past it the separators are only counted (popcount):
+ * a row with more or fewer fields than #fields is skipped and counted, and
+ * its candidates are never emitted. The row's time is kept as text and
+ * parsed only if the row hits.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +75,22 @@ void scan_zeek_tsv_init(scan_zeek_header *h)
 	strcpy(h->unset, "-");
 	h->empty_len = strlen(h->empty);
 	h->unset_len = strlen(h->unset);
+}
+
+bool scan_reader_same_header(const scan_reader *a, const scan_reader *b)
+{
+	const scan_zeek_header *x = &a->zh, *y = &b->zh;
+	if (x->sep != y->sep || x->set_sep != y->set_sep || x->nfields != y->nfields ||
+	    x->last != y->last || strcmp(x->empty, y->empty) != 0 ||
+	    strcmp(x->unset, y->unset) != 0)
+		return false;
+	for (uint32_t i = 0; i < x->nfields; i++) {
+		const scan_zeek_col *cx = &x->cols[i], *cy = &y->cols[i];
+		if (cx->cls != cy->cls || cx->set != cy->set ||
+		    strcmp(x->names + cx->name_off, y->names + cy->name_off) != 0)
+			return false;
+	}
+	return true;
 }
 
 static const scan_rule *rule_find(const char *name)
@@ -206,7 +225,7 @@ static void row_field(scan_reader *r, uint32_t i, const char *s, size_t n)
 	    field_is(s, n, h->empty, h->empty_len))
 		return;
 	if (c->cls == SCAN_C_TIME) {
-		r->ts = scan_time_parse(s, n);
+		scan_time_note(r, s, n);
 		return;
 	}
 	const char *field = c->cls == SCAN_C_URL_PATH ? "url" : h->names + c->name_off;
@@ -225,6 +244,12 @@ int scan_zeek_tsv_line(scan_reader *r, const char *s, size_t n)
 {
 	scan_zeek_header *h = &r->zh;
 	if (n > 0 && s[0] == '#') {
+		if (n >= 11 && memcmp(s, "#separator ", 11) == 0 && r->reset_line == 0) {
+			r->reset_line = r->line;
+			r->at_reset = r->stats;
+			if (r->stop_at_reset)
+				return SCAN_STOP_RESET;
+		}
 		header_line(h, s, n);
 		return 0;
 	}
@@ -232,19 +257,22 @@ int scan_zeek_tsv_line(scan_reader *r, const char *s, size_t n)
 		return 0;
 	if (h->nfields == 0)
 		return row_skip(r);
-	const char *p = s, *e = s + n;
-	for (uint32_t i = 0; i < h->last; i++) {
-		const char *q = scan_find(p, e, h->sep, h->sep);
-		if (h->cols[i].cls != SCAN_C_NONE)
-			row_field(r, i, p, (size_t)(q - p));
-		if (q == e)
-			return i + 1 == h->nfields ? scan_cands_emit(r) : row_skip(r);
-		p = q + 1;
+	/* Visit the separators 64 bytes at a time: the first `last` of them
+	 * end the columns looked at, the others are only counted. */
+	const char *field = s, *e = s + n;
+	uint32_t i = 0, seps = 0;
+	for (size_t off = 0; off < n; off += 64) {
+		const char *b = s + off;
+		uint64_t m = scan_eq_mask(b, n - off < 64 ? n - off : 64, h->sep);
+		for (; m && i < h->last; m &= m - 1, i++) {
+			const char *q = b + __builtin_ctzll(m);
+			if (h->cols[i].cls != SCAN_C_NONE)
+				row_field(r, i, field, (size_t)(q - field));
+			field = q + 1;
+		}
+		seps += (uint32_t)__builtin_popcountll(m);
 	}
-	if (h->last == h->nfields)
-		return row_skip(r); /* a separator after the last column */
-	uint32_t fields = h->last + 1;
-	for (const char *q; (q = scan_find(p, e, h->sep, h->sep)) < e; p = q + 1)
-		fields++;
-	return fields == h->nfields ? scan_cands_emit(r) : row_skip(r);
+	if (i < h->last && h->cols[i].cls != SCAN_C_NONE)
+		row_field(r, i, field, (size_t)(e - field));
+	return i + seps + 1 == h->nfields ? scan_cands_emit(r) : row_skip(r);
 }

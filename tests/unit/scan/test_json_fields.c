@@ -124,13 +124,18 @@ static void test_keys(void **state)
 	assert_false(scan_keys_head(&k, "src_ip", 6));
 	assert_false(scan_keys_head(&k, "dn", 2));
 	assert_false(scan_keys_head(&k, "flow", 4));
-	/* With the table as a filter, objects under other heads are skipped. */
-	const char *line =
-	    "{\"flow\":{\"src_ip\":\"x\"},\"dns\":{\"rrname\":\"y\"},\"src_ip\":\"z\"}";
+	/* With the table as a filter, objects under other heads are skipped,
+	 * and so are scalars that no rule could take by length or prefix
+	 * ("n", "dns.type"; "event_type" has the length of "dns.rrname"),
+	 * but a flat key under the prefix rule is one it takes. */
+	const char *line = "{\"flow\":{\"src_ip\":\"x\"},\"dns\":{\"rrname\":\"y\",\"grouped\":"
+			   "{\"A\":[\"192.0.2.1\"]},\"type\":\"answer\"},\"src_ip\":\"z\",\"n\":1,"
+			   "\"event_type\":\"dns\",\"dns.grouped.MX\":\"m.example\"}";
 	sol_buf out;
 	buf_init(&out, 1 << 16);
 	assert_int_equal(scan_json_walk(line, strlen(line), &k, report, &out), 0);
-	assert_string_equal(out.data, "s:dns.rrname=y ; s:src_ip=z");
+	assert_string_equal(out.data, "s:dns.rrname=y ; s:dns.grouped.A=192.0.2.1 ; s:src_ip=z ; "
+				      "s:event_type=dns ; s:dns.grouped.MX=m.example");
 	buf_fini(&out);
 	char longkey[200];
 	memset(longkey, 'a', sizeof longkey);

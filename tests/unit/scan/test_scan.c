@@ -8,12 +8,14 @@
  * exactly - fed in one piece, byte by byte, and split in two at every
  * position. The line and skip counters must match the table too. Further
  * tests cover detection, overlong lines, CRLF, the final flag, a callback
- * that stops the scan, scan_reader_inherit and the time parser.
+ * that stops the scan, scan_reader_inherit, the time parser, and scan_run
+ * over files cut into chunks for threads.
  * Runs with tests/unit/scan/ as the working directory.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "scan/scan_int.h"
 #include "testlib.h"
@@ -422,6 +424,131 @@ static void test_time_parse(void **state)
 	}
 }
 
+/* scan_run over path with t threads and chunks of `chunk` bytes; hits
+ * into out, counters into st. */
+static void run_file(const char *path, int threads, size_t chunk, sol_buf *out, scan_stats *st)
+{
+	scan_opts o;
+	scan_opts_init(&o);
+	o.threads = threads;
+	o.chunk = chunk;
+	char *paths[] = {(char *)path};
+	sol_err err = {0};
+	buf_reset(out);
+	memset(st, 0, sizeof *st);
+	index_snapshot *x = ix;
+	assert_int_equal(scan_run(&x, paths, 1, &o, collect, out, st, &err), 0);
+	assert_ptr_equal(x, ix);
+}
+
+/*
+ * A file cut into chunks scanned in parallel gives the hits and counters
+ * of one pass, whatever the cuts: each input repeated (the Zeek log holds
+ * three header blocks, so most chunks start under a header other than the
+ * file's first and must be scanned again), its last line unterminated,
+ * in chunks smaller than a line up to larger than the file.
+ */
+static void test_run_chunks(void **state)
+{
+	(void)state;
+	static const char *const inputs[] = {"zeek.log", "zeek.json", "eve.json", "text.txt"};
+	static const size_t chunks[] = {97, 1000, 4096, 1 << 20};
+	enum { COPIES = 12 };
+	sol_buf want, got;
+	buf_init(&want, 1 << 24);
+	buf_init(&got, 1 << 24);
+	for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+		char src[256];
+		snprintf(src, sizeof src, "data/%s", inputs[i]);
+		size_t len;
+		char *data = test_read_file(src, &len);
+		sol_buf file;
+		buf_init(&file, 1 << 24);
+		for (int c = 0; c < COPIES; c++)
+			assert_int_equal(buf_append(&file, data, len), 0);
+		if (file.len > 0 && file.data[file.len - 1] == '\n')
+			file.len--;
+		char *path = test_path(tmpdir, inputs[i]);
+		test_write_file(path, file.data, file.len);
+
+		scan_reader *r = scan_chunks(file.data, file.len, SCAN_AUTO, file.len, 0, &want);
+		scan_stats one = *scan_reader_stats(r);
+		scan_reader_free(r);
+		scan_stats st;
+		run_file(path, 1, 0, &got, &st);
+		assert_string_equal(got.data ? got.data : "", want.data ? want.data : "");
+		assert_memory_equal(&st, &one, sizeof st);
+		assert_true(one.hits > 0);
+		for (int t = 2; t <= 3; t++) {
+			for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+				run_file(path, t, chunks[c], &got, &st);
+				if (strcmp(got.data ? got.data : "", want.data) != 0)
+					fail_msg("%s, %d threads, chunks of %zu: got\n%s",
+						 inputs[i], t, chunks[c], got.data ? got.data : "");
+				assert_memory_equal(&st, &one, sizeof st);
+			}
+		}
+		free(path);
+		buf_fini(&file);
+		free(data);
+	}
+	buf_fini(&want);
+	buf_fini(&got);
+}
+
+/* Empty files, a directory in name order, and inputs that fail. */
+static void test_run_inputs(void **state)
+{
+	(void)state;
+	char *dir = test_path(tmpdir, "logs");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	char *empty = test_path(dir, "a-empty.log");
+	char *text = test_path(dir, "b.txt");
+	test_write_file(empty, "", 0);
+	test_write_file(text, "x 198.51.100.7\ny get.com", 24);
+	sol_buf got;
+	buf_init(&got, 1 << 20);
+	scan_stats st;
+	for (int t = 1; t <= 2; t++) {
+		run_file(dir, t, 1, &got, &st);
+		assert_string_equal(got.data, "1\ttext\t198.51.100.7\t198.51.100.7\tind-1\t-\n"
+					      "1\ttext\t198.51.100.7\t198.51.100.7\tind-2\t-\n"
+					      "2\ttext\tget.com\tget.com\tind-7\t-\n");
+		assert_int_equal(st.lines, 2);
+		assert_int_equal(st.bytes, 24);
+	}
+
+	/* A missing input fails before anything is scanned; a corrupt gzip
+	 * stream fails while it is, followed by more work than the threads'
+	 * window holds: the error stops the run and names the input. */
+	char *missing = test_path(dir, "missing.log");
+	char *bad = test_path(tmpdir, "bad.gz");
+	static const char gz[] = "\x1f\x8b\x08\x00garbage, not deflate";
+	test_write_file(bad, gz, sizeof gz - 1);
+	char *paths[40] = {text, missing};
+	for (size_t i = 2; i < 40; i++)
+		paths[i] = text;
+	for (int t = 1; t <= 2; t++) {
+		scan_opts o;
+		scan_opts_init(&o);
+		o.threads = t;
+		sol_err err = {0};
+		index_snapshot *x = ix;
+		assert_int_equal(scan_run(&x, paths, 40, &o, collect, &got, &st, &err), SOL_EIO);
+		assert_string_equal(err.where, missing);
+		paths[1] = bad;
+		assert_int_equal(scan_run(&x, paths, 40, &o, collect, &got, &st, &err), SOL_EPARSE);
+		assert_string_equal(err.where, bad);
+		paths[1] = missing;
+	}
+	buf_fini(&got);
+	free(bad);
+	free(missing);
+	free(text);
+	free(empty);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,7 +556,8 @@ int main(void)
 	    cmocka_unit_test(test_overlong),       cmocka_unit_test(test_crlf_and_final),
 	    cmocka_unit_test(test_callback_stops), cmocka_unit_test(test_inherit),
 	    cmocka_unit_test(test_forced_text),    cmocka_unit_test(test_time_parse),
-	    cmocka_unit_test(test_set_index),
+	    cmocka_unit_test(test_set_index),      cmocka_unit_test(test_run_chunks),
+	    cmocka_unit_test(test_run_inputs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
