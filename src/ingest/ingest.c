@@ -101,11 +101,9 @@ static int collection_join(ingest_ctx *cx, const char *id, sol_time version, sol
 	return store_collection_object_add(cx->st, cx->opts.collection, id, version, &added, err);
 }
 
-/* Store one valid version with its effective TLP, and count it;
- * if_absent: only if the id is new (store_object.if_absent), which never
- * joins a collection with an existing version. */
-static int object_store(ingest_ctx *cx, const stix_meta *meta, const char *json, size_t len,
-			const stix_atoms *atoms, bool if_absent, sol_err *err)
+int ingest_object_store(ingest_ctx *cx, const stix_meta *meta, const char *json, size_t len,
+			const stix_atoms *atoms, bool if_absent, const store_packed *packed,
+			sol_err *err)
 {
 	assert(!if_absent || !cx->opts.collection);
 	store_object o = {
@@ -116,6 +114,7 @@ static int object_store(ingest_ctx *cx, const stix_meta *meta, const char *json,
 	    .tlp = meta->tlp != TLP_NONE ? meta->tlp : cx->opts.default_tlp,
 	    .atoms = atoms,
 	    .if_absent = if_absent,
+	    .packed = packed,
 	};
 	if (cx->st) {
 		store_put_result res;
@@ -158,7 +157,12 @@ int ingest_object(ingest_ctx *cx, json_t *obj, const char *where, sol_err *err)
 
 	size_t len;
 	char *json = stix_object_dump(obj, &len);
-	rc = object_store(cx, &meta, json, len, indicator ? &atoms : NULL, false, err);
+	if (cx->pipe)
+		rc = ingest_pipe_put(cx->pipe, &meta, json, len, indicator ? &atoms : NULL, false,
+				     err);
+	else
+		rc = ingest_object_store(cx, &meta, json, len, indicator ? &atoms : NULL, false,
+					 NULL, err);
 	free(json);
 	stix_atoms_fini(&atoms);
 	stix_meta_fini(&meta);
@@ -331,7 +335,9 @@ int ingest_value(ingest_ctx *cx, const obs_value *v, bool subdomains, sol_time w
 			ingest_reject_add(cx, where, "the value is not valid UTF-8");
 			return 0;
 		}
-		int rc = ingest_generated(cx, o, where, err);
+		int rc = cx->pipe ? ingest_pipe_drain(cx->pipe, err) : 0; /* the store is ours */
+		if (rc == 0)
+			rc = ingest_generated(cx, o, where, err);
 		json_decref(o);
 		return rc;
 	}
@@ -392,7 +398,9 @@ int ingest_value(ingest_ctx *cx, const obs_value *v, bool subdomains, sol_time w
 	} else if (cx->opts.subdomains && v->kind == OBS_DOMAIN) {
 		atom[0].subdomains = true;
 	}
-	return object_store(cx, &meta, b->data, b->len, &atoms, !join, err);
+	if (cx->pipe)
+		return ingest_pipe_put(cx->pipe, &meta, b->data, b->len, &atoms, !join, err);
+	return ingest_object_store(cx, &meta, b->data, b->len, &atoms, !join, NULL, err);
 }
 
 /* ---- format detection ---------------------------------------------- */

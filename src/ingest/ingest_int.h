@@ -14,6 +14,8 @@
 
 #include "ingest/ingest.h"
 
+typedef struct ingest_pipe ingest_pipe;
+
 struct ingest_ctx {
 	store *st;          /* NULL: validate and count only */
 	ingest_opts opts;   /* copy of the caller's options (strings borrowed) */
@@ -21,6 +23,7 @@ struct ingest_ctx {
 	sol_time ts_time;   /* ingest_value: the time last formatted into ts */
 	char ts[32];        /* ... as STIX writes it; "" until the first */
 	sol_buf json;       /* ingest_value: the indicator being written, reused */
+	ingest_pipe *pipe;  /* the store thread's queue (pipe.c), or NULL */
 };
 
 /* STIX: stream a bundle/envelope/array/object from f (stix_bundle_reader). */
@@ -69,6 +72,34 @@ int ingest_generated(ingest_ctx *cx, json_t *obj, const char *where, sol_err *er
  */
 int ingest_value(ingest_ctx *cx, const obs_value *v, bool subdomains, sol_time when,
 		 const char *where, sol_err *err);
+
+/*
+ * Store one valid version with its effective TLP, and count it (objects,
+ * put[], types); if_absent: only if the id is new (store_object.if_absent),
+ * which never joins a collection with an existing version. packed: the
+ * body packed ahead (store_packer_pack), or NULL.
+ */
+int ingest_object_store(ingest_ctx *cx, const stix_meta *meta, const char *json, size_t len,
+			const stix_atoms *atoms, bool if_absent, const store_packed *packed,
+			sol_err *err);
+
+/*
+ * pipe.c: the store puts of an import on a second thread. _start returns
+ * NULL if no thread could be made (then put directly); with pack, the
+ * reading thread also packs bodies (store_packer_pack), which pays when
+ * reading is the lighter half (lists). _put queues
+ * ingest_object_store(cx, ...) of a copy of what it reads (meta's type,
+ * id and facts, not its pattern; the JSON; the atoms), or returns the
+ * error of an earlier put. _drain waits until every queued put is done,
+ * after which the caller may use the store until its next _put. _stop
+ * waits for the queue (or with cancel drops it), ends the thread, frees
+ * the pipe and returns the first put error.
+ */
+ingest_pipe *ingest_pipe_start(ingest_ctx *cx, bool pack);
+int ingest_pipe_put(ingest_pipe *p, const stix_meta *meta, const char *json, size_t len,
+		    const stix_atoms *atoms, bool if_absent, sol_err *err);
+int ingest_pipe_drain(ingest_pipe *p, sol_err *err);
+int ingest_pipe_stop(ingest_pipe *p, bool cancel, sol_err *err);
 
 /* Record a rejection in the report (where and msg copied). */
 void ingest_reject_add(ingest_ctx *cx, const char *where, const char *msg);

@@ -26,6 +26,11 @@
  * to ingest_value (ingest_indicator_new + ingest_generated without the
  * JSON round trip), with one timestamp for the whole input, so importing
  * the same list again changes nothing.
+ *
+ * Two threads. Reading, parsing, writing and compressing the indicators
+ * run here while a second thread (pipe.c) runs the SQLite statements of
+ * the puts, in the same order and the same transaction. Imports into a
+ * collection stay on one thread: their puts read the store first.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -359,6 +364,8 @@ int ingest_lines(ingest_ctx *cx, FILE *f, const char *name, ingest_format fmt, s
 	L->field = xmalloc(INGEST_MAX_LINE + 1);
 	L->refanged = xmalloc(INGEST_MAX_LINE + 1);
 	L->when = sol_time_now();
+	if (cx->st && !cx->opts.collection) /* a collection's puts read the store */
+		cx->pipe = ingest_pipe_start(cx, true);
 	int rc;
 	const char *s = NULL;
 	size_t n = 0;
@@ -371,6 +378,10 @@ int ingest_lines(ingest_ctx *cx, FILE *f, const char *name, ingest_format fmt, s
 		if (rc != 0)
 			break;
 	}
+	int stopped = ingest_pipe_stop(cx->pipe, rc != 0, err);
+	cx->pipe = NULL;
+	if (rc == 0)
+		rc = stopped;
 	free(L->refanged);
 	free(L->field);
 	free(L->buf);

@@ -8,6 +8,10 @@
  * "bundle.json:$.objects[3].pattern" and malformed JSON as
  * "bundle.json:4:16". The transaction around the whole stream belongs to
  * ingest.c: an error here makes it roll back everything read so far.
+ *
+ * Two threads: reading, checking and writing each object canonically run
+ * here while the store thread (pipe.c) compresses and puts the earlier
+ * ones, in order. Imports into a collection stay on one thread.
  */
 #include "ingest/ingest_int.h"
 
@@ -15,6 +19,8 @@
 int ingest_stix_stream(ingest_ctx *cx, FILE *f, const char *name, sol_err *err)
 {
 	stix_bundle_reader *r = stix_bundle_reader_new(f);
+	if (cx->st && !cx->opts.collection) /* a collection's puts read the store */
+		cx->pipe = ingest_pipe_start(cx, false);
 	json_t *obj;
 	const char *path;
 	int rc;
@@ -24,6 +30,10 @@ int ingest_stix_stream(ingest_ctx *cx, FILE *f, const char *name, sol_err *err)
 		if (rc != 0)
 			break;
 	}
+	int stopped = ingest_pipe_stop(cx->pipe, rc < 0, err);
+	cx->pipe = NULL;
+	if (rc == 0)
+		rc = stopped;
 	stix_bundle_reader_free(r);
 	if (rc < 0)
 		sol_err_prefix(err, "%s", name);

@@ -110,6 +110,20 @@ static int cap_stop(stix_bundle_reader *r)
 	return r->cap_full ? SOL_ETOOBIG : 0;
 }
 
+/* Read the next chunk into `in`, which is used up, after adding what it
+ * held to the capture; false at the end of the input. */
+static bool refill(stix_bundle_reader *r)
+{
+	if (r->cap)
+		cap_flush(r, r->end);
+	r->pos = r->end = r->cap_from = 0;
+	if (r->eof || (r->end = fread(r->in, 1, sizeof r->in, r->f)) == 0) {
+		r->eof = true;
+		return false;
+	}
+	return true;
+}
+
 /* Next byte or EOF, keeping line:col in characters as jansson counts them. */
 static int rd_getc(stix_bundle_reader *r)
 {
@@ -118,15 +132,8 @@ static int rd_getc(stix_bundle_reader *r)
 		r->back = -1;
 		return b;
 	}
-	if (r->pos == r->end) {
-		if (r->cap)
-			cap_flush(r, r->end);
-		r->pos = r->end = r->cap_from = 0;
-		if (r->eof || (r->end = fread(r->in, 1, sizeof r->in, r->f)) == 0) {
-			r->eof = true;
-			return EOF;
-		}
-	}
+	if (r->pos == r->end && !refill(r))
+		return EOF;
 	int b = r->in[r->pos++];
 	if ((b & 0xC0) != 0x80) { /* not a UTF-8 continuation byte */
 		r->at_line = r->line;
@@ -198,32 +205,108 @@ static int scan_string(stix_bundle_reader *r, char *key, size_t keycap)
 	return 0;
 }
 
-/* The rest of an object or array whose first byte was read; it sits at
- * nesting level `level` of the document (1 for the top). */
+/* Characters (bytes that are not UTF-8 continuation bytes) in p[0..end). */
+static long characters(const unsigned char *p, const unsigned char *end)
+{
+	long n = 0;
+	for (; end - p >= 8; p += 8) {
+		uint64_t x = stix_swar_load(p);
+		n += 8 - __builtin_popcountll(x & ~(x << 1) & STIX_SWAR_HIGHS); /* 10xxxxxx */
+	}
+	for (; p < end; p++)
+		n += (*p & 0xC0) != 0x80;
+	return n;
+}
+
+/* Bytes of p[0..end) before the first '"', '\\' or newline. */
+static size_t string_run(const unsigned char *p, const unsigned char *end)
+{
+	const unsigned char *q = p;
+	for (; end - q >= 8; q += 8) {
+		uint64_t x = stix_swar_load(q);
+		if (stix_swar_eq(x, '"') | stix_swar_eq(x, '\\') | stix_swar_eq(x, '\n'))
+			break;
+	}
+	while (q < end && *q != '"' && *q != '\\' && *q != '\n')
+		q++;
+	return (size_t)(q - p);
+}
+
+/* The bytes scan_nested stops at outside strings. */
+static const bool structural[256] = {
+    ['"'] = true, ['{'] = true, ['['] = true, ['}'] = true, [']'] = true, ['\n'] = true};
+
+/* The bytes in[pos..upto) were walked: move pos there, and the column
+ * over the characters between `mark` (where r->col was last right) and
+ * upto; the last character read is then the one before. */
+static void walked(stix_bundle_reader *r, const unsigned char *mark, const unsigned char *upto)
+{
+	r->pos = (size_t)(upto - r->in);
+	r->col += characters(mark, upto);
+	r->at_line = r->line;
+	r->at_col = r->col - 1;
+}
+
+/*
+ * The rest of an object or array whose first byte was read; it sits at
+ * nesting level `level` of the document (1 for the top). This is where a
+ * bundle's bytes are spent, so it walks the read buffer in place, skips
+ * string contents 8 bytes at a time, and counts columns only where it
+ * stops (a newline resets them): line:col end up as rd_getc would leave
+ * them, byte by byte, after the closing bracket.
+ */
 static int scan_nested(stix_bundle_reader *r, int level)
 {
-	long line = r->at_line, col = r->at_col;
+	assert(r->back < 0);
+	long open_line = r->at_line, open_col = r->at_col;
 	int depth = level;
+	bool in_string = false, escaped = false;
 	while (depth >= level) {
-		if (r->cap_full)
-			return fail_at(r, SOL_ETOOBIG, line, col, "value is larger than %zu bytes",
-				       r->cap->max);
-		int c = rd_getc(r), rc;
-		switch (c) {
-		case EOF: return unexpected(r, c, "the closing bracket");
-		case '"':
-			if ((rc = scan_string(r, NULL, 0)) < 0)
-				return rc;
-			break;
-		case '{':
-		case '[':
-			if (++depth > BUNDLE_MAX_DEPTH)
-				return fail_at(r, SOL_EPARSE, r->at_line, r->at_col,
-					       "nested deeper than %d levels", BUNDLE_MAX_DEPTH);
-			break;
-		case '}':
-		case ']': depth--; break;
+		if (r->pos == r->end) {
+			bool more = refill(r);
+			if (r->cap_full)
+				return fail_at(r, SOL_ETOOBIG, open_line, open_col,
+					       "value is larger than %zu bytes", r->cap->max);
+			if (!more)
+				return unexpected(r, EOF,
+						  in_string ? "the end of the string"
+							    : "the closing bracket");
 		}
+		const unsigned char *p = r->in + r->pos, *end = r->in + r->end, *mark = p;
+		while (p < end && depth >= level) {
+			if (in_string && !escaped)
+				p += string_run(p, end);
+			else if (!in_string)
+				while (p < end && !structural[*p])
+					p++;
+			if (p == end)
+				break;
+			unsigned b = *p++;
+			if (b == '\n') {
+				r->line++, r->col = 1;
+				mark = p;
+			}
+			if (in_string) {
+				if (escaped)
+					escaped = false;
+				else if (b == '\\')
+					escaped = true;
+				else if (b == '"')
+					in_string = false;
+			} else if (b == '"') {
+				in_string = true;
+			} else if (b == '{' || b == '[') {
+				if (++depth > BUNDLE_MAX_DEPTH) {
+					walked(r, mark, p);
+					return fail_at(r, SOL_EPARSE, r->at_line, r->at_col,
+						       "nested deeper than %d levels",
+						       BUNDLE_MAX_DEPTH);
+				}
+			} else if (b == '}' || b == ']') {
+				depth--;
+			}
+		}
+		walked(r, mark, p);
 	}
 	return 0;
 }

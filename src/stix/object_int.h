@@ -11,6 +11,8 @@
 #ifndef SOL_STIX_OBJECT_INT_H
 #define SOL_STIX_OBJECT_INT_H
 
+#include <string.h>
+
 #include "stix/stix.h"
 
 #define STIX_PROPERTY_MAX 250 /* longest property name (section 3.1) */
@@ -89,5 +91,29 @@ bool stix_chk_has(const stix_chk *c, const char *prop);
  */
 json_t *stix_object_load_at(const char *data, size_t len, const char *where, long line, long col,
 			    sol_err *err);
+
+/*
+ * Word-at-a-time byte tests for the bundle scanner (bundle.c), which
+ * skips long strings 8 bytes per step: each returns x's bytes that
+ * are in the class as their high bit. A borrow may also flag bytes above
+ * the lowest true one, so only "is any byte flagged" is exact; callers
+ * skip unflagged words and look at a flagged one byte by byte.
+ */
+#define STIX_SWAR_ONES 0x0101010101010101ull
+#define STIX_SWAR_HIGHS 0x8080808080808080ull
+
+static inline uint64_t stix_swar_load(const unsigned char *p)
+{
+	uint64_t x;
+	memcpy(&x, p, sizeof x);
+	return x;
+}
+
+/* Bytes equal to c. */
+static inline uint64_t stix_swar_eq(uint64_t x, unsigned char c)
+{
+	uint64_t y = x ^ (STIX_SWAR_ONES * c);
+	return (y - STIX_SWAR_ONES) & ~y & STIX_SWAR_HIGHS;
+}
 
 #endif

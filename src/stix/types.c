@@ -440,7 +440,8 @@ static const stix_type types[] = {
 const stix_type *stix_type_find(const char *name, size_t len)
 {
 	for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-		if (strlen(types[i].name) == len && memcmp(types[i].name, name, len) == 0)
+		if (len && types[i].name[0] == name[0] && strlen(types[i].name) == len &&
+		    memcmp(types[i].name, name, len) == 0)
 			return &types[i];
 	return NULL;
 }

@@ -39,15 +39,35 @@ typedef enum store_put_result {
 
 /* One version to store; everything is borrowed for the call. */
 typedef struct store_object {
-	const stix_meta *meta;   /* validated facts: type, id, times, revoked... */
-	const char *json;        /* canonical bytes (stix_object_dump) */
-	size_t json_len;         /* strlen(json) */
-	const char *source;      /* importing source name, e.g. "cert-xx" */
-	stix_tlp tlp;            /* effective TLP: meta->tlp or the source default */
-	const stix_atoms *atoms; /* indicators: matchable atoms (n may be 0) */
-	bool if_absent;          /* only if the id is new: a known id, whatever
-				  * its versions, is STORE_UNCHANGED untouched */
+	const stix_meta *meta;             /* validated facts: type, id, times, revoked... */
+	const char *json;                  /* canonical bytes (stix_object_dump) */
+	size_t json_len;                   /* strlen(json) */
+	const char *source;                /* importing source name, e.g. "cert-xx" */
+	stix_tlp tlp;                      /* effective TLP: meta->tlp or the source default */
+	const stix_atoms *atoms;           /* indicators: matchable atoms (n may be 0) */
+	bool if_absent;                    /* only if the id is new: a known id, whatever
+					    * its versions, is STORE_UNCHANGED untouched */
+	const struct store_packed *packed; /* json as the backend keeps it, made
+					    * ahead by store_packer_pack; NULL:
+					    * the put makes it */
 } store_object;
+
+/*
+ * Packing ahead. The CPU of a put that needs no database (compressing the
+ * body) may run before it, on another thread: that thread makes its own
+ * packer (store_packer_new; _free), packs each version with
+ * store_packer_pack and hands the result to the put as
+ * store_object.packed. A packer is used by one thread; the store may be
+ * used by another meanwhile. out->body is valid until the packer's next
+ * call.
+ */
+typedef struct store_packer store_packer;
+
+typedef struct store_packed {
+	const void *body; /* the bytes the backend stores for the JSON */
+	size_t len;       /* bytes at body */
+	int codec;        /* the backend's format of body */
+} store_packed;
 
 /* One version as read back; borrowed during the callback. */
 typedef struct store_row {
@@ -245,6 +265,9 @@ struct store_ops {
 	void (*read_end)(store *st);
 	int (*cache_set)(store *st, int64_t kib, int64_t mmap_bytes, sol_err *err);
 	int (*object_put)(store *st, const store_object *o, store_put_result *res, sol_err *err);
+	store_packer *(*packer_new)(store *st);
+	void (*packer_free)(store_packer *pk);
+	int (*pack)(store_packer *pk, const store_object *o, store_packed *out, sol_err *err);
 	int (*object_current)(store *st, const char *id, store_row_fn fn, void *ctx, sol_err *err);
 	int (*object_versions)(store *st, const char *id, store_row_fn fn, void *ctx, sol_err *err);
 	int (*object_list)(store *st, const store_filter *f, store_row_fn fn, void *ctx,
@@ -361,6 +384,24 @@ static inline int store_object_put(store *st, const store_object *o, store_put_r
 				   sol_err *err)
 {
 	return st->ops->object_put(st, o, res, err);
+}
+
+/* A packer for the calling thread (see "Packing ahead"); never NULL. */
+static inline store_packer *store_packer_new(store *st)
+{
+	return st->ops->packer_new(st);
+}
+
+static inline void store_packer_free(store *st, store_packer *pk)
+{
+	st->ops->packer_free(pk);
+}
+
+/* Pack o->json (o->meta->id and o->json are read) into *out. */
+static inline int store_packer_pack(store *st, store_packer *pk, const store_object *o,
+				    store_packed *out, sol_err *err)
+{
+	return st->ops->pack(pk, o, out, err);
 }
 
 /* The current version of id: fn called once; SOL_ENOTFOUND if unknown. */

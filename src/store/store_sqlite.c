@@ -121,7 +121,10 @@
 #define STORE_CACHE_KIB "65536"       /* page cache: PRAGMA cache_size = -this */
 #define STORE_MMAP_BYTES "2147418112" /* reads through mmap, up to Debian's 2 GiB cap */
 #define STORE_CACHE_MIN_KIB 64        /* smallest page cache store_cache_set takes */
+#define STORE_PAGE_SIZE "8192"        /* new files: half the pages (and writes) of 4 KiB */
 #define STORE_ZSTD_LEVEL 1            /* bodies are small: speed over ratio */
+#define STORE_ZSTD_LEVEL_LARGE (-3)   /* ... and text-heavy large ones: speed first */
+#define STORE_ZSTD_LARGE 1024         /* bodies from this size on are large */
 #define CODEC_RAW 0                   /* versions.codec: body is the JSON itself */
 #define CODEC_ZSTD_DICT1 1            /* versions.codec: zstd frame, dict_v1 */
 #define CODEC_ZSTD_NOID 2             /* versions.codec: id cut out, zstd frame, dict_v2 */
@@ -550,6 +553,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 };
 
 static const struct store_ops sqlite_ops;
+static store_packer *sqlite_packer_new(store *base);
+static void sqlite_packer_free(store_packer *pk);
 
 /* Grow *p to hold at least need bytes. */
 void sqlite_reserve(char **p, size_t *cap, size_t need)
@@ -590,11 +595,13 @@ static int exec_sql(store_sqlite *s, const char *sql, sol_err *err, const char *
 
 /* ---- open, migrate, close --------------------------------------------- */
 
-/* Create path with mode 0600 unless it exists; SQLite then opens the empty
- * file as a new database and gives -wal/-shm the same mode. */
-static int file_create(const char *path, sol_err *err)
+/* Create path with mode 0600 unless it exists (*created says which);
+ * SQLite then opens the empty file as a new database and gives -wal/-shm
+ * the same mode. */
+static int file_create(const char *path, bool *created, sol_err *err)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	*created = fd >= 0;
 	if (fd >= 0)
 		return close(fd) == 0
 			   ? 0
@@ -663,33 +670,52 @@ static void sqlite_close(store *base)
 		sqlite3_finalize(s->taxii[i]);
 	sodium_memzero(s->hash_key, sizeof s->hash_key);
 	sqlite3_close(s->db);
-	ZSTD_freeCCtx(s->cctx);
+	sqlite_packer_free(s->packer);
 	ZSTD_freeCDict(s->cdict2);
+	ZSTD_freeCDict(s->cdict2_large);
 	ZSTD_freeDDict(s->ddict2);
 	ZSTD_freeDCtx(s->dctx);
 	ZSTD_freeDCtx(s->dctx2);
 	ZSTD_freeDDict(s->ddict);
-	free(s->zbuf);
-	free(s->text);
 	free(s->src_name);
 	free(s->base.location);
 	free(s);
 }
 
-static int sqlite_configure(store_sqlite *s, sol_err *err)
+/*
+ * Connection settings. A file we have just created holds nothing yet, so
+ * it is made (switched to WAL, then migrated) with synchronous = OFF:
+ * the rollback journal of the switch and the new files' directory entries
+ * would cost six fsyncs, a third of a small import's wall time, to protect
+ * an empty database. sqlite_durable() then sets NORMAL before any data.
+ * A new file also gets STORE_PAGE_SIZE pages, which halve the WAL and
+ * checkpoint writes of an import (a file keeps the page size it was
+ * made with).
+ */
+static int sqlite_configure(store_sqlite *s, bool created, sol_err *err)
 {
 	static const char pragmas[] = "PRAGMA journal_mode = WAL;"
-				      "PRAGMA synchronous = NORMAL;"
 				      "PRAGMA foreign_keys = OFF;"
 				      "PRAGMA cache_size = -" STORE_CACHE_KIB ";"
 				      "PRAGMA mmap_size = " STORE_MMAP_BYTES ";";
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
-	int rc = exec_sql(s, pragmas, err, "opening");
+	int rc = exec_sql(s,
+			  created ? "PRAGMA synchronous = OFF; PRAGMA page_size = " STORE_PAGE_SIZE
+				  : "PRAGMA synchronous = NORMAL",
+			  err, "opening");
+	if (rc == 0)
+		rc = exec_sql(s, pragmas, err, "opening");
 	if (rc != 0)
 		return rc;
 	if (sqlite3_db_readonly(s->db, "main") == 1)
 		return sol_fail(err, SOL_EIO, s->base.location, "the database is not writable");
 	return 0;
+}
+
+/* WAL with synchronous = NORMAL: a commit costs no fsync, checkpoints do. */
+static int sqlite_durable(store_sqlite *s, sol_err *err)
+{
+	return exec_sql(s, "PRAGMA synchronous = NORMAL", err, "opening");
 }
 
 static int sqlite_prepare_all(store_sqlite *s, sol_err *err)
@@ -713,25 +739,25 @@ static void sqlite_global_config(void)
 
 /* The zstd contexts and the dictionaries' compiled forms: dict_v1 to read
  * codec 1, dict_v2 to write and read codec 2, whose frames carry neither
- * magic number nor dictionary id (the codec says both). Nonzero: out of
- * memory. */
+ * magic number nor dictionary id (the codec says both). dict_v2 is
+ * compiled twice: at STORE_ZSTD_LEVEL for the small bodies the dictionary
+ * is for, and at STORE_ZSTD_LEVEL_LARGE for large ones (ATT&CK objects,
+ * reports), which level 1 compressed a quarter smaller for three times
+ * the CPU, the largest cost of importing them. The level is the
+ * compressor's choice: frames of either decompress alike. Compression
+ * contexts live in packers (sqlite_packer_new). Nonzero: out of memory. */
 static int codec_setup(store_sqlite *s)
 {
-	s->cctx = ZSTD_createCCtx();
 	s->dctx = ZSTD_createDCtx();
 	s->dctx2 = ZSTD_createDCtx();
 	s->ddict = ZSTD_createDDict(dict_v1, sizeof dict_v1 - 1);
 	s->cdict2 = ZSTD_createCDict(dict_v2, sizeof dict_v2, STORE_ZSTD_LEVEL);
+	s->cdict2_large = ZSTD_createCDict(dict_v2, sizeof dict_v2, STORE_ZSTD_LEVEL_LARGE);
 	s->ddict2 = ZSTD_createDDict(dict_v2, sizeof dict_v2);
-	if (!s->cctx || !s->dctx || !s->dctx2 || !s->ddict || !s->cdict2 || !s->ddict2)
+	if (!s->dctx || !s->dctx2 || !s->ddict || !s->cdict2 || !s->cdict2_large || !s->ddict2)
 		return -1;
-	size_t e = ZSTD_CCtx_refCDict(s->cctx, s->cdict2);
-	if (!ZSTD_isError(e))
-		e = ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_dictIDFlag, 0);
-	if (!ZSTD_isError(e))
-		e = ZSTD_CCtx_setParameter(s->cctx, ZSTD_c_format, ZSTD_f_zstd1_magicless);
-	if (!ZSTD_isError(e))
-		e = ZSTD_DCtx_setParameter(s->dctx2, ZSTD_d_format, ZSTD_f_zstd1_magicless);
+	s->packer = sqlite_packer_new(&s->base);
+	size_t e = ZSTD_DCtx_setParameter(s->dctx2, ZSTD_d_format, ZSTD_f_zstd1_magicless);
 	if (!ZSTD_isError(e))
 		e = ZSTD_DCtx_refDDict(s->dctx2, s->ddict2);
 	return ZSTD_isError(e) ? -1 : 0;
@@ -740,7 +766,8 @@ static int codec_setup(store_sqlite *s)
 int store_sqlite_open(const char *path, store **out, sol_err *err)
 {
 	*out = NULL;
-	int rc = file_create(path, err);
+	bool created;
+	int rc = file_create(path, &created, err);
 	if (rc != 0)
 		return rc;
 	store_sqlite *s = xcalloc(1, sizeof *s);
@@ -756,8 +783,8 @@ int store_sqlite_open(const char *path, store **out, sol_err *err)
 			   : sol_fail(err, SOL_EIO, path, "cannot open the database");
 		goto fail;
 	}
-	if ((rc = sqlite_configure(s, err)) != 0 || (rc = schema_migrate(s, err)) != 0 ||
-	    (rc = sqlite_prepare_all(s, err)) != 0)
+	if ((rc = sqlite_configure(s, created, err)) != 0 || (rc = schema_migrate(s, err)) != 0 ||
+	    (rc = sqlite_durable(s, err)) != 0 || (rc = sqlite_prepare_all(s, err)) != 0)
 		goto fail;
 	*out = &s->base;
 	return 0;
@@ -896,34 +923,77 @@ static size_t varint_get(const unsigned char *p, size_t n, size_t *v)
 	return 0;
 }
 
-/*
- * Codec 2 of json into s->zbuf: the offset of the first occurrence of id
- * as a varint, then a magicless zstd frame (dict_v1) of json without
- * those bytes; the id is in objects.id, and putting it back at the offset
- * gives the original bytes whichever occurrence was cut. *codec says
- * whether that or the raw JSON (when compression does not pay) is to be
- * stored.
- */
-static int body_pack(store_sqlite *s, const char *id, const char *json, size_t len,
-		     const void **body, size_t *body_len, int *codec, sol_err *err)
+/* One thread's compression state (store.h, "Packing ahead"): the store's
+ * own for plain puts, and one per thread that packs ahead. */
+struct store_packer {
+	const store_sqlite *s; /* whose dictionaries it compresses with (read only) */
+	ZSTD_CCtx *cctx;       /* codec 2 compression, tables of dict_v2 attached */
+	char *zbuf;            /* the packed body */
+	size_t zcap;           /* bytes allocated at zbuf */
+	char *text;            /* the JSON with its id cut out */
+	size_t tcap;           /* bytes allocated at text */
+};
+
+/* A compression context that always refers to the dictionary's tables
+ * in place: by default zstd copies them into the context for bodies over
+ * a few KiB, which costs more than compressing one. */
+static store_packer *sqlite_packer_new(store *base)
 {
-	*body = json, *body_len = len, *codec = CODEC_RAW;
+	store_packer *pk = xcalloc(1, sizeof *pk);
+	pk->s = (const store_sqlite *)base;
+	pk->cctx = ZSTD_createCCtx();
+	size_t e = pk->cctx ? ZSTD_CCtx_setParameter(pk->cctx, ZSTD_c_dictIDFlag, 0) : 0;
+	if (pk->cctx && !ZSTD_isError(e))
+		e = ZSTD_CCtx_setParameter(pk->cctx, ZSTD_c_forceAttachDict, ZSTD_dictForceAttach);
+	if (pk->cctx && !ZSTD_isError(e))
+		e = ZSTD_CCtx_setParameter(pk->cctx, ZSTD_c_format, ZSTD_f_zstd1_magicless);
+	if (!pk->cctx || ZSTD_isError(e))
+		abort(); /* zstd fails here only when out of memory */
+	return pk;
+}
+
+static void sqlite_packer_free(store_packer *pk)
+{
+	if (!pk)
+		return;
+	ZSTD_freeCCtx(pk->cctx);
+	free(pk->zbuf);
+	free(pk->text);
+	free(pk);
+}
+
+/*
+ * Codec 2 of o->json into pk->zbuf: the offset of the first occurrence of
+ * the id as a varint, then a magicless zstd frame (dict_v2) of the JSON
+ * without those bytes; the id is in objects.id, and putting it back at
+ * the offset gives the original bytes whichever occurrence was cut.
+ * out->codec says whether that or the raw JSON (when compression does not
+ * pay) is to be stored. Reads nothing of the store but its dictionaries.
+ */
+static int sqlite_pack(store_packer *pk, const store_object *o, store_packed *out, sol_err *err)
+{
+	const char *id = o->meta->id, *json = o->json;
+	size_t len = o->json_len;
+	*out = (store_packed){json, len, CODEC_RAW};
 	size_t idlen = strlen(id);
 	const char *at = memmem(json, len, id, idlen);
 	if (!at)
 		return 0;
 	size_t off = (size_t)(at - json), rest = len - off - idlen;
-	sqlite_reserve(&s->text, &s->tcap, len - idlen + 1);
-	memcpy(s->text, json, off);
-	memcpy(s->text + off, at + idlen, rest);
-	sqlite_reserve(&s->zbuf, &s->zcap, VARINT_MAX + ZSTD_compressBound(len));
-	size_t h = varint_put((unsigned char *)s->zbuf, off);
-	size_t n = ZSTD_compress2(s->cctx, s->zbuf + h, s->zcap - h, s->text, len - idlen);
+	sqlite_reserve(&pk->text, &pk->tcap, len - idlen + 1);
+	memcpy(pk->text, json, off);
+	memcpy(pk->text + off, at + idlen, rest);
+	sqlite_reserve(&pk->zbuf, &pk->zcap, VARINT_MAX + ZSTD_compressBound(len));
+	size_t h = varint_put((unsigned char *)pk->zbuf, off);
+	const ZSTD_CDict *dict = len < STORE_ZSTD_LARGE ? pk->s->cdict2 : pk->s->cdict2_large;
+	size_t n = ZSTD_CCtx_refCDict(pk->cctx, dict);
+	if (!ZSTD_isError(n))
+		n = ZSTD_compress2(pk->cctx, pk->zbuf + h, pk->zcap - h, pk->text, len - idlen);
 	if (ZSTD_isError(n))
-		return sol_fail(err, SOL_EINTERNAL, s->base.location, "zstd: %s",
+		return sol_fail(err, SOL_EINTERNAL, pk->s->base.location, "zstd: %s",
 				ZSTD_getErrorName(n));
 	if (h + n < len)
-		*body = s->zbuf, *body_len = h + n, *codec = CODEC_ZSTD_NOID;
+		*out = (store_packed){pk->zbuf, h + n, CODEC_ZSTD_NOID};
 	return 0;
 }
 
@@ -952,12 +1022,11 @@ static int version_add(store_sqlite *s, const store_object *o, int64_t oid, sol_
 {
 	const stix_meta *m = o->meta;
 	int64_t sid = 0;
-	const void *body = NULL;
-	size_t body_len = 0;
-	int codec = CODEC_RAW;
+	store_packed own;
+	const store_packed *packed = o->packed ? o->packed : &own;
 	int rc = source_id(s, o->source, &sid, err);
-	if (rc == 0)
-		rc = body_pack(s, m->id, o->json, o->json_len, &body, &body_len, &codec, err);
+	if (rc == 0 && !o->packed)
+		rc = sqlite_pack(s->packer, o, &own, err);
 	if (rc != 0)
 		return rc;
 	const char *unmatchable = NULL;
@@ -978,8 +1047,8 @@ static int version_add(store_sqlite *s, const store_object *o, int64_t oid, sol_
 	sqlite_bind_time(q, 8, m->valid_until);
 	sqlite3_bind_int64(q, 9, (int64_t)hash);
 	sqlite3_bind_text(q, 10, unmatchable, -1, SQLITE_STATIC);
-	sqlite3_bind_int(q, 11, codec);
-	sqlite3_bind_blob(q, 12, body, (int)body_len, SQLITE_STATIC);
+	sqlite3_bind_int(q, 11, packed->codec);
+	sqlite3_bind_blob(q, 12, packed->body, (int)packed->len, SQLITE_STATIC);
 	if ((rc = sqlite_run(s, q, err, "storing a version")) != 0)
 		return rc;
 	if (!is_indicator(m) || !o->atoms)
@@ -1558,6 +1627,9 @@ static const struct store_ops sqlite_ops = {
     .read_end = sqlite_read_end,
     .cache_set = sqlite_cache_set,
     .object_put = sqlite_object_put,
+    .packer_new = sqlite_packer_new,
+    .packer_free = sqlite_packer_free,
+    .pack = sqlite_pack,
     .object_current = sqlite_object_current,
     .object_versions = sqlite_object_versions,
     .object_list = sqlite_object_list,

@@ -55,16 +55,13 @@ typedef struct store_sqlite {
 	sol_time last_added;                    /* greatest date_added; valid in a write txn */
 	char *src_name;                         /* last source looked up, or NULL */
 	int64_t src_id;                         /* its sources.sid */
-	ZSTD_CCtx *cctx;                        /* codec 2 compression, dict_v2 attached */
 	ZSTD_DCtx *dctx;                        /* decompression context, codec 1 */
 	ZSTD_DCtx *dctx2;                       /* decompression context, codec 2 */
 	ZSTD_DDict *ddict;                      /* dict_v1 for decompression */
 	ZSTD_CDict *cdict2;                     /* dict_v2 for compression */
+	ZSTD_CDict *cdict2_large;               /* dict_v2 for large bodies, a faster level */
 	ZSTD_DDict *ddict2;                     /* dict_v2 for decompression */
-	char *zbuf;                             /* compressed body being written */
-	size_t zcap;                            /* bytes allocated at zbuf */
-	char *text;                             /* body being written, id cut out */
-	size_t tcap;                            /* bytes allocated at text */
+	store_packer *packer;                   /* packs bodies of puts not packed ahead */
 } store_sqlite;
 
 /* Per-call buffers for one row: the decompressed body and the atoms. */

@@ -384,13 +384,42 @@ static void test_chunk_boundaries(void **state)
 	buf_fini(&b);
 }
 
+/* Strings with escaped quotes, backslashes and multi-byte characters
+ * across many read chunks: every object comes out whole, and an error
+ * after them is placed at its line and its column in characters. */
+static void test_positions_across_chunks(void **state)
+{
+	(void)state;
+	sol_buf b;
+	buf_init(&b, 1 << 22);
+	buf_puts(&b, "[");
+	int lines = 1;
+	for (int n = 0; b.len < 200000; n++, lines++)
+		buf_printf(&b, "{\"type\":\"x-n\",\"s\":\"%*s\\\"\\\\\xc3\xa9\\\"}\",\"i\":%d},\n",
+			   n % 601, "", n);
+	buf_puts(&b, "{\"\xc3\xa9\": tru}]"); /* jansson stops at the 'u', column 9 */
+	char where[32];
+	snprintf(where, sizeof where, "%d:9", lines);
+	result res;
+	read_str(b.data, &res);
+	assert_int_equal(res.rc, SOL_EPARSE);
+	assert_int_equal(res.n, (size_t)(lines - 1));
+	assert_string_equal(res.err.where, where);
+	buf_fini(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_shapes),    cmocka_unit_test(test_values_kept),
-	    cmocka_unit_test(test_malformed), cmocka_unit_test(test_truncated),
-	    cmocka_unit_test(test_depth_cap), cmocka_unit_test(test_object_cap),
-	    cmocka_unit_test(test_head_cap),  cmocka_unit_test(test_chunk_boundaries),
+	    cmocka_unit_test(test_shapes),
+	    cmocka_unit_test(test_values_kept),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_truncated),
+	    cmocka_unit_test(test_depth_cap),
+	    cmocka_unit_test(test_object_cap),
+	    cmocka_unit_test(test_head_cap),
+	    cmocka_unit_test(test_chunk_boundaries),
+	    cmocka_unit_test(test_positions_across_chunks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

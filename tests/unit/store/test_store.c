@@ -7,6 +7,7 @@
  * stix_meta and stix_atoms are built by hand, as the importer would fill
  * them, so these tests need neither the validator nor the pattern parser.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -768,6 +769,71 @@ static void test_body_roundtrip(void **state)
 	free(rnd);
 }
 
+typedef struct pack_job {
+	store *st;             /* the store whose packer is used */
+	const store_object *o; /* what to pack */
+	store_packed out;      /* the result, copied to bytes */
+	char *bytes;           /* owned copy of out.body */
+	int rc;                /* store_packer_pack's result */
+} pack_job;
+
+/* On its own thread, as a list import's reader packs. */
+static void *pack_thread(void *arg)
+{
+	pack_job *j = arg;
+	store_packer *pk = store_packer_new(j->st);
+	sol_err err = {0};
+	j->rc = store_packer_pack(j->st, pk, j->o, &j->out, &err);
+	j->bytes = malloc(j->out.len);
+	memcpy(j->bytes, j->out.body, j->out.len);
+	j->out.body = j->bytes;
+	store_packer_free(j->st, pk);
+	return NULL;
+}
+
+/* Bodies packed ahead on another thread, small and large (the two
+ * compression levels), store and read back as plain puts do. */
+static void test_packed_ahead(void **state)
+{
+	fx *f = *state;
+	obj x, y;
+	make_indicator(&x, "indicator--00000000-0000-4000-8000-000000000011", T0, "198.51.100.7",
+		       NULL);
+	make_sdo(&y, "report", "report--00000000-0000-4000-8000-000000000012", T0, "r");
+	size_t big_len = 5000;
+	char *big = malloc(big_len + 1);
+	int n = snprintf(big, big_len, "{\"id\":\"%s\",\"description\":\"", y.meta.id);
+	for (size_t i = (size_t)n; i < big_len - 2; i++)
+		big[i] = "attack pattern "[i % 15];
+	memcpy(big + big_len - 2, "\"}", 3);
+	y.o.json = big;
+	y.o.json_len = big_len;
+
+	const obj *objs[] = {&x, &y};
+	for (size_t k = 0; k < 2; k++) {
+		pack_job j = {.st = f->st, .o = &objs[k]->o};
+		pthread_t t;
+		assert_int_equal(pthread_create(&t, NULL, pack_thread, &j), 0);
+		pthread_join(t, NULL);
+		assert_int_equal(j.rc, 0);
+		assert_true(j.out.len < objs[k]->o.json_len); /* compressed, id cut out */
+		store_object o = objs[k]->o;
+		o.packed = &j.out;
+		assert_int_equal(put(f->st, &o), STORE_NEW);
+		assert_int_equal(put(f->st, &objs[k]->o), STORE_UNCHANGED);
+		free(j.bytes);
+	}
+	test_store_reopen(f);
+	got g = {0};
+	current(f->st, x.meta.id, &g);
+	assert_string_equal(g.r[0].json, x.json);
+	current(f->st, y.meta.id, &g);
+	assert_int_equal(g.r[0].json_len, big_len);
+	assert_memory_equal(g.r[0].json, big, big_len);
+	got_free(&g);
+	free(big);
+}
+
 /* Codec 2 cuts the id out of the body (objects.id holds it) and puts it
  * back at the same offset: exact even when the id occurs twice, first
  * inside a nested value. Bodies with damaged offsets are SOL_EDB. */
@@ -1460,6 +1526,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_row_fields, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_body_roundtrip, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_body_without_id, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_packed_ahead, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_put_if_absent, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_atom_pairs, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_callbacks, fx_setup, fx_teardown),
