@@ -50,6 +50,9 @@ bench_import "stix-bundle-$M" "$M" --source bench "$work/bundle-$M.json"
 bench_import "mitre-ics-attack" "$attack_n" --source mitre "$attack"
 echo
 echo "targets: >= 100000 objects/s from CSV, >= 20000 objects/s from a STIX bundle, < 400 DB bytes per simple indicator"
+
+# The exports and the live DNS zone of the 1,000,000-indicator store, bench/exports.sh.
+echo; sh "$top/bench/exports.sh" "$bin"
 echo; sh "$top/bench/taxii.sh" "$bin"
 
 # The matcher: solidarity match against rg, grep (and fever), bench/match.sh.

@@ -4,13 +4,12 @@
  *
  * The DNS server (src/dns/) answers from its own thread; this file adds
  * the watcher, a thread with its own store connection (a store is used by
- * one thread at a time) that once a second asks the store whether any
- * version arrived since the last refresh (one indexed row, so the check
- * costs nothing) and, if so, rebuilds the zone: the server journals the
- * change and NOTIFYs the secondaries, which fetch it by IXFR. Every
- * CLI_DNS_FULL_S seconds it refreshes anyway, for indicators that expired
- * without a new version and for a version dated before the last check
- * but committed after it.
+ * one thread at a time) that every CLI_DNS_POLL_MS calls
+ * dns_server_refresh. A refresh reads only the indicators added, revoked
+ * or expired since the last one (when nothing happened, two indexed
+ * reads), so polling often costs nothing and an indicator reaches the
+ * secondaries a fraction of a second after its import commits: the
+ * server journals the change and NOTIFYs them, and they fetch it by IXFR.
  */
 #include <errno.h>
 #include <poll.h>
@@ -22,8 +21,7 @@
 #include "cli/cli.h"
 #include "cli/serve_dns.h"
 
-#define CLI_DNS_POLL_MS 1000 /* how often the store is asked for news */
-#define CLI_DNS_FULL_S 60    /* refresh at least this often */
+#define CLI_DNS_POLL_MS 100 /* how often the store is asked for news */
 
 void cli_dns_init(cli_dns *d)
 {
@@ -83,34 +81,12 @@ int cli_dns_option(cli_dns *d, int opt, const char *arg, sol_err *err)
 	}
 }
 
-static int saw_row(void *ctx, const store_row *row)
-{
-	(void)row;
-	*(bool *)ctx = true;
-	return 0;
-}
-
 static void *watch(void *arg)
 {
 	cli_dns *d = arg;
-	sol_time since = d->since;
-	int64_t last_full = since;
 	struct pollfd pf = {.fd = d->stop_fd, .events = POLLIN};
 	while (poll(&pf, 1, CLI_DNS_POLL_MS) == 0) {
-		store_filter f;
-		store_filter_init(&f);
-		f.added_since = since;
-		f.include_revoked = true;
-		f.limit = 1;
-		bool news = false;
 		sol_err err = {0};
-		sol_time now = sol_time_now();
-		if (store_object_list(d->st, &f, saw_row, &news, &err) != 0)
-			cli_error(&err);
-		if (!news && now - last_full < (int64_t)CLI_DNS_FULL_S * 1000000)
-			continue;
-		since = now;
-		last_full = now;
 		bool changed = false;
 		if (dns_server_refresh(d->srv, d->st, &changed, &err) != 0)
 			cli_error(&err);
@@ -125,7 +101,6 @@ int cli_dns_start(cli_dns *d, const char *db_path, sol_err *err)
 {
 	if (!d->enabled)
 		return 0;
-	d->since = sol_time_now(); /* before the first build: it sees older versions */
 	int rc = warninglist_new(d->wl_dir, d->wl_allow, &d->benign, err);
 	d->opts.zone_opts.select.benign = d->benign;
 	if (rc == 0)

@@ -65,7 +65,6 @@ typedef struct cli_dns {
 	store *st;                          /* the watcher's own store connection */
 	dns_server *srv;                    /* the server, once started */
 	pthread_t watcher;                  /* the thread refreshing the zone */
-	sol_time since;                     /* versions added from here are news */
 	int stop_fd;                        /* eventfd that stops the watcher */
 } cli_dns;
 
@@ -74,9 +73,8 @@ void cli_dns_init(cli_dns *d);
  * SOL_EUSAGE (err says why) or 1 if opt is not a --dns* option. */
 int cli_dns_option(cli_dns *d, int opt, const char *arg, sol_err *err);
 /* With --dns: load the warninglist (as `export` does), open the store at
- * db_path, start the server and the thread
- * that refreshes the zone when the store changes (and every minute, for
- * expiries). Without --dns: nothing. */
+ * db_path, start the server and the thread that applies the store's
+ * changes and expiries to the zone. Without --dns: nothing. */
 int cli_dns_start(cli_dns *d, const char *db_path, sol_err *err);
 /* Stop the watcher and the server, close the store. */
 void cli_dns_fini(cli_dns *d);

@@ -22,8 +22,9 @@
  * from its own thread: SOA over UDP or TCP to anyone, AXFR and IXFR over
  * TCP only to an allowed address or a request signed with a known TSIG
  * key (others get REFUSED, a bad signature NOTAUTH). dns_server_refresh
- * rebuilds the zone from the store in the caller's thread, journals the
- * change and NOTIFYs the configured secondaries until they acknowledge.
+ * applies the store's changes to the zone in the caller's thread,
+ * journals the change and NOTIFYs the configured secondaries until they
+ * acknowledge.
  *
  * Ownership: dns_zone and dns_change are reference counted (_ref/_unref;
  * _new and _diff return one reference) and immutable once finished, so
@@ -161,7 +162,11 @@ void dns_server_opts_init(dns_server_opts *o);
  */
 int dns_server_start(store *st, const dns_server_opts *o, dns_server **out, sol_err *err);
 
-/* Rebuild the zone from the store and publish it (dns_server_publish). */
+/* Bring the zone up to date with the store and publish it if it changed
+ * (dns_server_publish). The first call (made by dns_server_start) builds
+ * it from the whole store; later ones read only the indicators added,
+ * revoked or expired since, so they cost in proportion to the change.
+ * *changed (may be NULL) says whether the published zone changed. */
 int dns_server_refresh(dns_server *s, store *st, bool *changed, sol_err *err);
 
 /* Publish z (finished; the call takes the reference): journal it, serve

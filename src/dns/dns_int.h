@@ -21,6 +21,49 @@
 
 #include "dns/dns.h"
 
+/* ---- zone pieces (zone.c) ---------------------------------------------- */
+
+#define DNS_TRIGGERS_MAX 2 /* records one atom makes: the name and "*.name" */
+
+/* Append a whole "owner TYPE rdata" record of len bytes (< DNS_RECORD_MAX)
+ * to an unfinished zone. */
+void dns_zone_add_record(dns_zone *z, const char *rec, size_t len);
+
+/* The RPZ triggers of one selected atom, as whole records, into out:
+ * how many (0 when its TLP is above o->tlp_max, DNS cannot see its kind,
+ * or the name would not fit under an origin of origin_len bytes). The
+ * one rule for the zone built from the store and the zone kept live. */
+size_t dns_triggers(const dns_zone_opts *o, size_t origin_len, const index_selected *sel,
+		    char out[DNS_TRIGGERS_MAX][DNS_RECORD_MAX]);
+
+/* old without the records of removed, plus those of added (all three
+ * finished): a finished zone, in one merge walk. */
+dns_zone *dns_zone_patch(const dns_zone *old, const dns_zone *removed, const dns_zone *added);
+
+/* ---- the live zone (live.c) --------------------------------------------- */
+
+/*
+ * A zone kept equal to dns_zone_build's without walking the store again:
+ * it remembers which records each indicator makes and how many
+ * indicators make each record, and on update reads only the indicators
+ * whose current version was added since the last pass (the store's
+ * date_added order) and those whose next atom has expired.
+ */
+typedef struct dns_live dns_live;
+
+/* Build the zone of the store now (one index_select walk). *zone is a
+ * new reference to it. */
+int dns_live_new(store *st, const char *origin, const dns_zone_opts *o, dns_live **out,
+		 dns_zone **zone, sol_err *err);
+/* Apply what changed in the store and what expired by `now`. *zone is a
+ * new reference to the updated zone, or NULL when nothing changed. After
+ * an error that struck midway the next call builds the zone again from
+ * the whole store (and returns it whole). */
+int dns_live_update(dns_live *l, store *st, sol_time now, dns_zone **zone, sol_err *err);
+void dns_live_free(dns_live *l); /* NULL is a no-op */
+
+/* ---- the responder ------------------------------------------------------ */
+
 /* An allowed network: family AF_INET or AF_INET6, address, prefix. */
 typedef struct dns_net {
 	int family;       /* AF_INET or AF_INET6 */

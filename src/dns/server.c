@@ -18,8 +18,10 @@
  * DNS_NOTIFY_TRIES times.
  *
  * Publishing happens in the caller's thread (dns_server_refresh): the
- * zone is built and journaled there, then swapped into the responder
- * under its lock; transfers already running keep their snapshot.
+ * zone is built there (the first time from the whole store, afterwards
+ * by applying what changed, live.c) and journaled, then swapped into the
+ * responder under its lock; transfers already running keep their
+ * snapshot.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,6 +40,7 @@
 #define DNS_IDLE_MS 30000        /* TCP connection idle timeout */
 #define DNS_NOTIFY_RETRY_MS 1000 /* NOTIFY resend interval */
 #define DNS_POLL_MS 200          /* longest sleep of the loop */
+#define DNS_WRITE_BURST 8        /* transfer messages sent per turn of the loop */
 #define DNS_TCP_MSG_MAX 65535    /* a DNS message over TCP */
 
 typedef struct dns_conn {
@@ -66,6 +69,7 @@ struct dns_server {
 	dns_zone_opts zone_opts;            /* how refresh builds the zone */
 	dns_journal journal;                /* serial and history (caller's thread) */
 	dns_zone *published;                /* last zone published (caller's thread) */
+	dns_live *live;                     /* the zone following the store (caller's thread) */
 	pthread_mutex_t pub_lock;           /* one publish at a time */
 	int udp, tcp, wake;                 /* sockets and the eventfd */
 	uint16_t port;                      /* bound port */
@@ -181,9 +185,13 @@ static void conn_read(dns_server *s, dns_conn *c)
 	conn_fill(s, c);
 }
 
+/* Send what is framed, framing the next messages as they go, at most
+ * DNS_WRITE_BURST of them per call: a transfer of a million records takes
+ * many seconds, and the loop must keep answering the others (and keep
+ * its own idle clock) meanwhile. */
 static void conn_write(dns_server *s, dns_conn *c)
 {
-	while (c->out_off < c->out.len) {
+	for (int burst = 0; c->out_off < c->out.len && burst < DNS_WRITE_BURST;) {
 		ssize_t n =
 		    send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
 		if (n < 0) {
@@ -192,8 +200,11 @@ static void conn_write(dns_server *s, dns_conn *c)
 			return;
 		}
 		c->out_off += (size_t)n;
-		if (c->out_off == c->out.len && !conn_fill(s, c))
+		if (c->out_off < c->out.len)
+			continue;
+		if (!conn_fill(s, c))
 			return;
+		burst++;
 	}
 }
 
@@ -371,10 +382,19 @@ int dns_server_publish(dns_server *s, store *st, dns_zone *z, bool *changed, sol
 int dns_server_refresh(dns_server *s, store *st, bool *changed, sol_err *err)
 {
 	dns_zone *z;
-	dns_zone_opts o = s->zone_opts;
-	o.select.now = sol_time_now();
-	int rc = dns_zone_build(st, s->resp.origin, &o, &z, err);
-	return rc ? rc : dns_server_publish(s, st, z, changed, err);
+	int rc;
+	if (changed)
+		*changed = false;
+	if (!s->live) {
+		dns_zone_opts o = s->zone_opts;
+		o.select.now = sol_time_now();
+		rc = dns_live_new(st, s->resp.origin, &o, &s->live, &z, err);
+	} else {
+		rc = dns_live_update(s->live, st, sol_time_now(), &z, err);
+	}
+	if (rc || !z)
+		return rc;
+	return dns_server_publish(s, st, z, changed, err);
 }
 
 int dns_server_start(store *st, const dns_server_opts *o, dns_server **out, sol_err *err)
@@ -462,6 +482,7 @@ void dns_server_stop(dns_server *s)
 	if (s->wake >= 0)
 		close(s->wake);
 	dns_zone_unref(s->published);
+	dns_live_free(s->live);
 	dns_journal_fini(&s->journal);
 	dns_responder_fini(&s->resp);
 	pthread_mutex_destroy(&s->pub_lock);

@@ -6,7 +6,10 @@
  * pool and refers to them by offset, so a million records cost a few
  * reallocations. dns_zone_finish sorts the offsets by the strings
  * (strcmp) and drops duplicates; after that, equal zones have equal
- * arrays and the difference of two zones is one merge walk.
+ * arrays and the difference of two zones is one merge walk. The content
+ * hash is the sum of the records' hashes, so dns_zone_patch (the next
+ * zone from the previous one and the records that changed, live.c) keeps
+ * it without rehashing the zone.
  *
  * Triggers follow rpz.c of the export module (the same rules, so the
  * zone served and the zone file written agree): a domain atom is "name",
@@ -20,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/dns.h"
+#include "dns/dns_int.h"
 
 #define DNS_NAME_MAX 254 /* presentation length of a 255-byte wire name */
 
@@ -41,15 +44,21 @@ dns_zone *dns_zone_new(void)
 	return z;
 }
 
+/* Room for one more offset. */
+static void zone_reserve(dns_zone *z)
+{
+	if (z->n == z->cap) {
+		z->cap = z->cap ? z->cap * 2 : 1024;
+		z->off = xrealloc(z->off, z->cap * sizeof *z->off);
+	}
+}
+
 int dns_zone_add(dns_zone *z, const char *owner, const char *type, const char *rdata)
 {
 	size_t lo = strlen(owner), lt = strlen(type), lr = strlen(rdata);
 	if (lo + lt + lr + 2 > DNS_RECORD_MAX)
 		return SOL_ETOOBIG;
-	if (z->n == z->cap) {
-		z->cap = z->cap ? z->cap * 2 : 1024;
-		z->off = xrealloc(z->off, z->cap * sizeof *z->off);
-	}
+	zone_reserve(z);
 	z->off[z->n++] = z->pool.len;
 	buf_append(&z->pool, owner, lo);
 	buf_append(&z->pool, " ", 1);
@@ -59,28 +68,91 @@ int dns_zone_add(dns_zone *z, const char *owner, const char *type, const char *r
 	return 0;
 }
 
+void dns_zone_add_record(dns_zone *z, const char *rec, size_t len)
+{
+	zone_reserve(z);
+	z->off[z->n++] = z->pool.len;
+	buf_append(&z->pool, rec, len);
+	buf_append(&z->pool, "", 1);
+}
+
 static int off_cmp(const void *a, const void *b, void *pool)
 {
 	const char *p = pool;
 	return strcmp(p + *(const size_t *)a, p + *(const size_t *)b);
 }
 
-void dns_zone_finish(dns_zone *z)
+/* A record's share of the zone hash: the hash is the sum of its records'
+ * shares, so a patch updates it with the changed records alone. */
+static uint64_t record_hash(const char *r)
 {
-	if (z->n)
-		qsort_r(z->off, z->n, sizeof *z->off, off_cmp, z->pool.data);
+	return sol_hash64(r, strlen(r));
+}
+
+/* Drop adjacent duplicates of a sorted zone, hash it and seal it. */
+static void zone_seal(dns_zone *z)
+{
 	size_t k = 0;
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = 0;
 	for (size_t i = 0; i < z->n; i++) {
 		const char *r = z->pool.data + z->off[i];
 		if (k && strcmp(z->pool.data + z->off[k - 1], r) == 0)
 			continue;
 		z->off[k++] = z->off[i];
-		h = (h ^ sol_hash64(r, strlen(r))) * 0x100000001b3ull;
+		h += record_hash(r);
 	}
 	z->n = k;
 	z->hash = h;
 	z->finished = true;
+}
+
+void dns_zone_finish(dns_zone *z)
+{
+	if (z->n)
+		qsort_r(z->off, z->n, sizeof *z->off, off_cmp, z->pool.data);
+	zone_seal(z);
+}
+
+/* The merge writes into a pool sized once (old's bytes plus added's bound
+ * it) with plain copies, and keeps the hash up to date record by record:
+ * at a million records this walk is the whole cost of a refresh. */
+dns_zone *dns_zone_patch(const dns_zone *old, const dns_zone *removed, const dns_zone *added)
+{
+	dns_zone *z = dns_zone_new();
+	z->cap = old->n + added->n + 1;
+	z->off = xmalloc(z->cap * sizeof *z->off);
+	z->pool.cap = old->pool.len + added->pool.len + 1;
+	z->pool.data = xmalloc(z->pool.cap);
+	uint64_t h = old->hash;
+	size_t i = 0, j = 0, k = 0, used = 0;
+	while (i < old->n || k < added->n) {
+		const char *a = i < old->n ? dns_zone_record(old, i) : NULL;
+		const char *b = k < added->n ? dns_zone_record(added, k) : NULL;
+		int cmp = !a ? 1 : !b ? -1 : strcmp(a, b);
+		const char *r = cmp <= 0 ? a : b;
+		i += cmp <= 0;
+		k += cmp >= 0;
+		if (cmp > 0) {
+			h += record_hash(r);
+		} else if (cmp < 0) {
+			int gone = 1;
+			while (j < removed->n &&
+			       (gone = strcmp(dns_zone_record(removed, j), r)) < 0)
+				j++;
+			if (gone == 0) {
+				h -= record_hash(r);
+				continue;
+			}
+		}
+		size_t len = strlen(r) + 1;
+		z->off[z->n++] = used;
+		memcpy(z->pool.data + used, r, len);
+		used += len;
+	}
+	z->pool.len = used;
+	z->hash = h;
+	z->finished = true;
+	return z;
 }
 
 size_t dns_zone_count(const dns_zone *z)
@@ -219,47 +291,56 @@ static void rpz_ip_owner(const obs_value *v, char *out, size_t size)
 	snprintf(out + n, size - n, ".rpz-ip");
 }
 
-struct build {
-	dns_zone *z;            /* zone being filled */
-	const dns_zone_opts *o; /* options */
-	const char *target;     /* CNAME target of every trigger */
-	size_t origin_len;      /* strlen(origin), with its dot */
-};
-
-static int build_atom(void *ctx, const index_selected *sel)
+size_t dns_triggers(const dns_zone_opts *o, size_t origin_len, const index_selected *sel,
+		    char out[DNS_TRIGGERS_MAX][DNS_RECORD_MAX])
 {
-	struct build *b = ctx;
 	const obs_value *v = sel->value;
+	const char *target = policy_target(o);
 	char owner[DNS_NAME_MAX + 2];
-	if (sel->ind->tlp > b->o->tlp_max)
+	if (sel->ind->tlp > o->tlp_max)
 		return 0;
 	switch (v->kind) {
 	case OBS_DOMAIN: {
 		bool wild = sel->atom->subdomains;
-		if (v->len + 1 + b->origin_len + (wild ? 2 : 0) > DNS_NAME_MAX)
+		if (v->len + 1 + origin_len + (wild ? 2 : 0) > DNS_NAME_MAX)
 			return 0;
-		dns_zone_add(b->z, v->norm, "CNAME", b->target);
-		if (wild) {
-			snprintf(owner, sizeof owner, "*.%s", v->norm);
-			dns_zone_add(b->z, owner, "CNAME", b->target);
-		}
-		return 0;
+		snprintf(out[0], DNS_RECORD_MAX, "%s CNAME %s", v->norm, target);
+		if (!wild)
+			return 1;
+		snprintf(out[1], DNS_RECORD_MAX, "*.%s CNAME %s", v->norm, target);
+		return 2;
 	}
 	case OBS_IPV4:
 	case OBS_IPV6:
 	case OBS_CIDR4:
 	case OBS_CIDR6:
 		rpz_ip_owner(v, owner, sizeof owner);
-		dns_zone_add(b->z, owner, "CNAME", b->target);
-		return 0;
+		snprintf(out[0], DNS_RECORD_MAX, "%s CNAME %s", owner, target);
+		return 1;
 	default: return 0; /* URLs, emails, hashes: DNS cannot see them */
 	}
+}
+
+struct build {
+	dns_zone *z;            /* zone being filled */
+	const dns_zone_opts *o; /* options */
+	size_t origin_len;      /* strlen(origin), with its dot */
+};
+
+static int build_atom(void *ctx, const index_selected *sel)
+{
+	struct build *b = ctx;
+	char rec[DNS_TRIGGERS_MAX][DNS_RECORD_MAX];
+	size_t n = dns_triggers(b->o, b->origin_len, sel, rec);
+	for (size_t i = 0; i < n; i++)
+		dns_zone_add_record(b->z, rec[i], strlen(rec[i]));
+	return 0;
 }
 
 int dns_zone_build(store *st, const char *origin, const dns_zone_opts *o, dns_zone **out,
 		   sol_err *err)
 {
-	struct build b = {dns_zone_new(), o, policy_target(o), strlen(origin)};
+	struct build b = {dns_zone_new(), o, strlen(origin)};
 	index_compile_stats stats;
 	int rc = index_select(st, &o->select, build_atom, &b, NULL, NULL, &stats, err);
 	if (rc) {

@@ -5,7 +5,9 @@
  *
  * Every export starts from the same selection as `solidarity compile`:
  * index_select() yields the enforceable atoms (current, non-revoked,
- * unexpired, not warninglisted), and export_opts narrows them further by
+ * unexpired, not warninglisted; STIX applies the same verdicts with
+ * index_select_indicator in its own walk over the bodies, which it
+ * needs), and export_opts narrows them further by
  * TLP, source, kind and audience. The writer for the format then sorts
  * and deduplicates the atoms so that the same store always gives the same
  * bytes, and writes them (docs/formats/exports.md):

@@ -70,9 +70,13 @@ static inline const export_ind *export_ind_of(const export_set *s, const export_
 /* True if atom i has the same kind and value as atom i-1 (sorted set). */
 bool export_atom_dup(const export_set *s, size_t i);
 
-/* A file written to "<path>.tmp.<pid>" and renamed into place by commit. */
+/* A file written to "<path>.tmp.<pid>" and renamed into place by commit.
+ * The stream starts the kernel's writeback every EXPORT_WRITEBACK bytes,
+ * so the disk writes while the export still computes and the fsync of
+ * commit finds little left to do. */
 typedef struct export_file {
 	FILE *f;          /* buffered stream; write with fputs/fprintf */
+	int fd;           /* its descriptor, for fsync */
 	char *tmp;        /* temporary name */
 	const char *path; /* final name (borrowed) */
 	char *vbuf;       /* stdio buffer */
@@ -95,6 +99,12 @@ char *export_dir_file(const export_dir *ed, const char *name);
 int export_dir_commit(export_dir *ed, sol_err *err);
 void export_dir_abort(export_dir *ed);
 
+/* The per-indicator filters (tlp_max, source, audience); the visible
+ * callback is asked once per call. */
+bool export_indicator_kept(const export_opts *o, const store_indicator *ind);
+/* The kind filter (o->kinds). */
+bool export_kind_kept(const export_opts *o, obs_kind k);
+
 /* The writers: s is sorted; each writes o->path and counts into stats. */
 int export_rpz_write(store *st, const export_set *s, const export_opts *o, export_stats *stats,
 		     sol_err *err);
@@ -103,8 +113,9 @@ int export_suricata_write(const export_set *s, const export_opts *o, export_stat
 			  sol_err *err);
 int export_zeek_write(const export_set *s, const export_opts *o, export_stats *stats, sol_err *err);
 int export_csv_write(const export_set *s, const export_opts *o, export_stats *stats, sol_err *err);
-int export_stix_write(store *st, const export_set *s, const export_opts *o, export_stats *stats,
-		      sol_err *err);
+/* STIX reads every indicator with its body in one walk of its own, so
+ * it takes the store instead of a set, and selects and counts itself. */
+int export_stix_write(store *st, const export_opts *o, export_stats *stats, sol_err *err);
 int export_misp_write(store *st, const export_set *s, const export_opts *o, export_stats *stats,
 		      sol_err *err);
 

@@ -23,23 +23,29 @@
  * the comment after it names the indicators and sources behind it, so an
  * operator can trace a block. Comments are not zone data.
  *
- * Serial. The body (every line after NS) is hashed in a first pass. The
- * store settings "export.rpz.<zone>.hash" and ".serial" (or, for an
- * export made for one audience, "<rpz_state>.hash" and ".serial") remember
- * the last export: same hash, same serial; otherwise serial = max(last + 1, now in
- * Unix seconds), so secondaries transfer the zone exactly when it changed.
- * The settings are updated after the file is in place.
+ * Serial. The body (every line after NS) is hashed as it is written; the
+ * SOA leaves a ten-character slot for the serial, filled in (pwrite) once
+ * the hash is known, so the zone is formatted once. The store settings
+ * "export.rpz.<zone>.hash" and ".serial" (or, for an export made for one
+ * audience, "<rpz_state>.hash" and ".serial") remember the last export:
+ * same hash, same serial; otherwise serial = max(last + 1, now in Unix
+ * seconds), so secondaries transfer the zone exactly when it changed. A
+ * serial of fewer than ten digits is followed by spaces (still one
+ * field). The settings are updated after the file is in place.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "export/export_int.h"
 
-#define RPZ_TTL 300           /* $TTL of every record */
-#define RPZ_COMMENT_IDS 4     /* indicators named per trigger before "+N more" */
-#define RPZ_WIRE_NAME_MAX 254 /* presentation length of a 255-byte wire name */
+#define RPZ_TTL 300                  /* $TTL of every record */
+#define RPZ_COMMENT_IDS 4            /* indicators named per trigger before "+N more" */
+#define RPZ_WIRE_NAME_MAX 254        /* presentation length of a 255-byte wire name */
+#define RPZ_SERIAL_SLOT "0000000000" /* the SOA serial's place, filled in last */
 
 static const char *rpz_action(const export_opts *o)
 {
@@ -186,16 +192,17 @@ static int64_t rpz_body(const export_set *s, const export_opts *o, size_t zone_l
 	return records;
 }
 
-static int line_hash(void *ctx, const sol_buf *line)
-{
-	uint64_t *h = ctx;
-	*h = (*h ^ sol_hash64(line->data, line->len)) * 0x100000001b3ull;
-	return 0;
-}
+/* Each body line is written and hashed in the same pass. */
+struct rpz_out {
+	FILE *f;    /* the zone file */
+	uint64_t h; /* hash of the body so far */
+};
 
-static int line_write(void *ctx, const sol_buf *line)
+static int line_put(void *ctx, const sol_buf *line)
 {
-	export_put(ctx, line->data, line->len);
+	struct rpz_out *out = ctx;
+	out->h = (out->h ^ sol_hash64(line->data, line->len)) * 0x100000001b3ull;
+	export_put(out->f, line->data, line->len);
 	return 0;
 }
 
@@ -272,35 +279,42 @@ int export_rpz_write(store *st, const export_set *s, const export_opts *o, expor
 	else
 		snprintf(key_base, sizeof key_base, "export.rpz.%.*s", (int)(zone_len - 1), zone);
 
-	uint64_t h = 0xcbf29ce484222325ull;
-	int64_t skipped;
-	rpz_body(s, o, zone_len, line_hash, &h, &skipped);
-	snprintf(hash, sizeof hash, "%016" PRIx64, h);
-
-	uint32_t serial;
-	rc = rpz_state_get(st, key_base, &serial, last_hash, err);
-	if (rc)
-		return rc;
-	bool changed = strcmp(hash, last_hash) != 0 || serial == 0;
-	if (changed) {
-		int64_t now = o->select.now / 1000000;
-		uint32_t next = serial + 1;
-		serial = now > (int64_t)next && now <= UINT32_MAX ? (uint32_t)now : next;
-	}
-
 	export_file ef;
 	rc = export_file_open(&ef, o->path, err);
 	if (rc)
 		return rc;
-	fprintf(ef.f,
-		"; DNS response policy zone written by solidarity export; every trigger\n"
-		"; answers CNAME %s and its comment names the indicators behind it.\n"
-		"$ORIGIN %s\n$TTL %d\n"
-		"@ SOA localhost. hostmaster.localhost. %" PRIu32 " 3600 600 864000 60\n"
-		"@ NS localhost.\n",
-		rpz_action(o), zone, RPZ_TTL, serial);
-	stats->records = rpz_body(s, o, zone_len, line_write, ef.f, &skipped);
+	char head[2 * EXPORT_NAME_MAX + 256];
+	int at = snprintf(head, sizeof head,
+			  "; DNS response policy zone written by solidarity export; every trigger\n"
+			  "; answers CNAME %s and its comment names the indicators behind it.\n"
+			  "$ORIGIN %s\n$TTL %d\n"
+			  "@ SOA localhost. hostmaster.localhost. ",
+			  rpz_action(o), zone, RPZ_TTL);
+	export_puts(ef.f, head);
+	export_puts(ef.f, RPZ_SERIAL_SLOT " 3600 600 864000 60\n@ NS localhost.\n");
+	struct rpz_out out = {ef.f, 0xcbf29ce484222325ull};
+	int64_t skipped;
+	stats->records = rpz_body(s, o, zone_len, line_put, &out, &skipped);
 	stats->skipped = skipped;
+	snprintf(hash, sizeof hash, "%016" PRIx64, out.h);
+
+	uint32_t serial;
+	rc = rpz_state_get(st, key_base, &serial, last_hash, err);
+	bool changed = strcmp(hash, last_hash) != 0 || serial == 0;
+	if (rc == 0 && changed) {
+		int64_t now = o->select.now / 1000000;
+		uint32_t next = serial + 1;
+		serial = now > (int64_t)next && now <= UINT32_MAX ? (uint32_t)now : next;
+	}
+	char slot[sizeof RPZ_SERIAL_SLOT];
+	snprintf(slot, sizeof slot, "%-10" PRIu32, serial); /* spaces after a short serial */
+	if (rc == 0 && (fflush(ef.f) != 0 || pwrite(ef.fd, slot, 10, at) != 10))
+		rc = sol_fail(err, SOL_EIO, ef.tmp, "writing the serial failed: %s",
+			      strerror(errno));
+	if (rc) {
+		export_file_abort(&ef);
+		return rc;
+	}
 	stats->rpz_serial = serial;
 	rc = export_file_commit(&ef, err);
 	if (rc == 0 && changed)

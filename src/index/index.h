@@ -185,7 +185,9 @@ typedef int (*index_select_fn)(void *ctx, const index_selected *sel);
  * warninglist. fn hears each kept atom, explain (may be NULL) each one
  * left out and why. Compile and every export select through this one
  * function, so they always agree. stats counts as index_compile does
- * (indicators = indicators with at least one atom kept).
+ * (indicators = indicators with at least one atom kept). The store is
+ * walked in a thread of its own while fn and explain run in the caller's,
+ * so they must not use the store.
  */
 int index_select(store *st, const index_compile_opts *o, index_select_fn fn, void *fn_ctx,
 		 index_explain_fn explain, void *explain_ctx, index_compile_stats *stats,

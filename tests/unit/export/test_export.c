@@ -9,7 +9,9 @@
  * file). The other tests check the behaviour behind those bytes: TLP,
  * source, kind and audience filters, the warninglist, nested CIDRs merged
  * for nft, the RPZ serial that moves only when the zone changes, atomic
- * replacement, bad options. Where the real consumer is installed
+ * replacement, bad options, and a store larger than the batches in which
+ * index_select hands indicators from its walk thread (order, early stop,
+ * the STIX export's own walk agreeing). Where the real consumer is installed
  * (named-checkzone from bind9-utils, nft from nftables) the output is
  * also fed to it; otherwise that check is skipped with a message.
  */
@@ -474,6 +476,88 @@ static void test_formats(void **state)
 	assert_int_equal(export_format_parse("bind", &x), SOL_EUSAGE);
 }
 
+/* ---- a store larger than one hand-over batch of index_select ------------ */
+
+struct select_count {
+	int64_t atoms;   /* atoms heard */
+	int64_t stop_at; /* fail on this atom (1-based); 0: never */
+	char last[64];   /* id of the previous atom's indicator */
+	int64_t inds;    /* indicators heard, counted at each change of id */
+};
+
+static int count_atom(void *ctx, const index_selected *sel)
+{
+	struct select_count *c = ctx;
+	if (strcmp(c->last, sel->ind->id) != 0) {
+		snprintf(c->last, sizeof c->last, "%s", sel->ind->id);
+		c->inds++;
+	}
+	if (++c->atoms == c->stop_at)
+		return 42;
+	return 0;
+}
+
+/* 20,000 indicators cross several batches of the walk thread: every atom
+ * is heard once, in walk order (each indicator's atoms together); a
+ * callback that fails stops the walk at once with its code; the STIX
+ * export, which selects in a walk of its own, counts the same. */
+static void test_select_batches(void **state)
+{
+	fixture *fx = *state;
+	sol_buf list;
+	buf_init(&list, SIZE_MAX);
+	for (int i = 0; i < 20000; i++) /* runs of equal first bytes, long shared prefixes */
+		buf_printf(&list, "host-%d.bulk.example\nhttp://bulk.example/a/very/long/path/%d\n",
+			   i, (i * 7919) % 20000);
+	ingest_opts io;
+	ingest_opts_init(&io);
+	io.source = "bulk";
+	io.format = INGEST_TEXT;
+	test_import(fx->ts->st, &io, "bulk.txt", list.data, list.len);
+	buf_fini(&list);
+
+	export_opts o;
+	opts_for(&o, fx, EXPORT_CSV);
+	export_stats csv = run(fx, &o);
+	/* rows in (kind, value) order: values of one kind in strcmp order */
+	char *text = read_out(fx->out), *prev_v = NULL, *prev_k = NULL;
+	int rows = 0;
+	for (char *line = strtok(strchr(text, '\n') + 1, "\n"); line; line = strtok(NULL, "\n")) {
+		char *type = strchr(line, ',') + 1;
+		*strchr(type, ',') = '\0';
+		type[-1] = '\0';
+		if (prev_k && strcmp(prev_k, type) == 0 && strcmp(prev_v, line) > 0)
+			fail_msg("csv row %d: '%s' after '%s'", rows, line, prev_v);
+		prev_v = line;
+		prev_k = type;
+		rows++;
+	}
+	assert_int_equal(rows, csv.records);
+	free(text);
+	struct select_count c = {0};
+	index_compile_stats st;
+	sol_err err = {0};
+	assert_int_equal(index_select(fx->ts->st, &o.select, count_atom, &c, NULL, NULL, &st, &err),
+			 0);
+	assert_int_equal(c.atoms, st.atoms);
+	assert_int_equal(c.inds, st.indicators);
+	assert_int_equal(st.atoms, csv.select.atoms);
+	assert_true(st.indicators > 40000);
+
+	struct select_count stop = {.stop_at = 12345};
+	assert_int_equal(
+	    index_select(fx->ts->st, &o.select, count_atom, &stop, NULL, NULL, &st, &err), 42);
+	assert_int_equal(stop.atoms, 12345);
+
+	opts_for(&o, fx, EXPORT_STIX);
+	export_stats stix = run(fx, &o);
+	assert_int_equal(stix.select.atoms, csv.select.atoms);
+	assert_int_equal(stix.select.indicators, csv.select.indicators);
+	assert_int_equal(stix.select.expired, csv.select.expired);
+	assert_int_equal(stix.atoms, csv.atoms);
+	assert_int_equal(stix.records, csv.select.indicators);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +576,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rpz_policies, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
 	    cmocka_unit_test(test_formats),
+	    cmocka_unit_test_setup_teardown(test_select_batches, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
