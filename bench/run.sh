@@ -1,12 +1,15 @@
 #!/bin/sh
-# bench/run.sh BINARY - `make bench`: import throughput and database size.
+# bench/run.sh BINARY - `make bench`: import throughput and database size,
+# then the exports (bench/exports.sh), the TAXII server (bench/taxii.sh)
+# and the matcher (bench/match.sh).
 #
 # Inputs come from ../shared/data (real lists, the largest real STIX bundle)
-# and from bench/gen.py, which extends the real values to 1,000,000.
-# The list holds a few real values that are not valid names (a label over
-# 63 characters), hence --skip-invalid. Each import runs into a fresh database, timed by hyperfine (median of
-# runs) and by /usr/bin/time -v (peak RSS). Prints a markdown table; the
-# dated figures go to bench/RESULTS.md by hand.
+# and from bench/gen.py, which extends the real values to 1,000,000. The
+# list holds a few real values that are not valid names (a label over 63
+# characters), hence --skip-invalid. Each import runs into a fresh
+# database, timed by hyperfine (median of runs) and by /usr/bin/time -v
+# (peak RSS). Prints markdown tables; the matcher writes its own section
+# of bench/RESULTS.md, the other dated figures go there by hand.
 set -eu
 bin=$(realpath "$1")
 top=$(realpath "$(dirname "$0")/..")
