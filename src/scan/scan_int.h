@@ -35,7 +35,7 @@ enum {
 	SCAN_JSON_DEPTH = 32,       /* deepest JSON nesting accepted */
 	SCAN_KEYS_MAX = 64,         /* rules in one key table */
 	SCAN_KEY_LEN_MAX = 64,      /* keys of a rule table are shorter than this */
-	SCAN_CACHE_SLOTS = 1024,    /* values remembered as "no hit" (a power of two) */
+	SCAN_CACHE_SLOTS = 16384,   /* values remembered as "no hit" (a power of two) */
 	SCAN_CACHE_KEY_MAX = 53,    /* longest value remembered */
 	SCAN_SEEN_MAX = 64,         /* hits remembered per line, to report each once */
 };
