@@ -271,13 +271,7 @@ static int live_row(void *ctx, const store_row *row)
 {
 	dns_live *l = ctx;
 	if (!row->revoked && row->atoms && row->atoms->n) {
-		store_indicator ind = {.id = row->id,
-				       .source = row->source,
-				       .tlp = row->tlp,
-				       .confidence = row->confidence,
-				       .version = row->version,
-				       .valid_until = row->valid_until,
-				       .atoms = row->atoms};
+		store_indicator ind = store_row_indicator(row);
 		index_compile_stats stats = {0};
 		index_select_indicator(&ind, &l->o.select, live_atom, l, NULL, NULL, &stats);
 	}

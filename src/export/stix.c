@@ -79,13 +79,7 @@ static int stix_row(void *ctx, const store_row *row)
 	struct stix_walk *w = ctx;
 	if (row->revoked || !row->atoms || row->atoms->n == 0)
 		return 0;
-	store_indicator ind = {.id = row->id,
-			       .source = row->source,
-			       .tlp = row->tlp,
-			       .confidence = row->confidence,
-			       .version = row->version,
-			       .valid_until = row->valid_until,
-			       .atoms = row->atoms};
+	store_indicator ind = store_row_indicator(row);
 	w->ind = &ind;
 	w->decided = false;
 	w->kept = 0;

@@ -122,6 +122,19 @@ typedef struct store_indicator {
 
 typedef int (*store_indicator_fn)(void *ctx, const store_indicator *ind);
 
+/* The indicator a row of an indicator version describes (borrows row's
+ * strings and atoms). */
+static inline store_indicator store_row_indicator(const store_row *row)
+{
+	return (store_indicator){.id = row->id,
+				 .source = row->source,
+				 .tlp = row->tlp,
+				 .confidence = row->confidence,
+				 .version = row->version,
+				 .valid_until = row->valid_until,
+				 .atoms = row->atoms};
+}
+
 /*
  * TAXII state: the node's partners and the TAXII collections it serves
  * them (server side), RED distribution lists, POST status resources, and
