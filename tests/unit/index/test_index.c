@@ -435,7 +435,7 @@ static void test_corrupt(void **state)
 }
 
 /*
- * Damage in a snapshot of many blocks: 5,000 indicators (about 40 blocks).
+ * Damage in a snapshot of many blocks: 5,000 indicators (about 100 blocks).
  * Flipping one byte anywhere after the header never gives a hit the good
  * file does not have; lookups that would need the damaged block find
  * nothing there, and index_error names it.
