@@ -45,7 +45,7 @@ static void exercise(const index_snapshot *ix)
 			index_indicator r;
 			char buf[INDEX_VALUE_BUF];
 			size_t len;
-			const char *value = index_hit_value(ix, &hits[j], buf, &len);
+			const char *value = index_hit_value(&hits[j], buf, &len);
 			if (hits[j].ind >= info.indicators || strlen(value) != len)
 				abort();
 			index_indicator_get(ix, hits[j].ind, &r);

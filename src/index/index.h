@@ -91,8 +91,7 @@ typedef struct index_hit {
  * observable.h normal form: addresses and hashes are written into buf,
  * other values point into the mapping. Sets *len.
  */
-const char *index_hit_value(const index_snapshot *ix, const index_hit *h, char buf[INDEX_VALUE_BUF],
-			    size_t *len);
+const char *index_hit_value(const index_hit *h, char buf[INDEX_VALUE_BUF], size_t *len);
 
 /*
  * Look up one normalised value. Fills up to max hits and returns how many

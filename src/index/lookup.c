@@ -330,24 +330,10 @@ static const uint8_t *record_match(const index_snapshot *ix, uint32_t off, unsig
 	return rec;
 }
 
-/* The tag of key (cls, key[0..len)). */
-static inline uint32_t key_tag(const index_snapshot *ix, unsigned cls, const void *key, size_t len)
+/* The key record of (cls, key[0..len)), or NULL. The hot path. */
+static const uint8_t *probe(const index_snapshot *ix, unsigned cls, const void *key, size_t len)
 {
-	return ix_tag(XXH3_64bits_withSeed(key, len, ix->seed + cls));
-}
-
-/* Start loading the home slot of tag: a lookup that needs several probes
- * (a domain and its parents) waits for their cache misses together. */
-static inline void slot_prefetch(const index_snapshot *ix, uint32_t tag)
-{
-	__builtin_prefetch(&ix->slots[ix_home(tag, ix->nbase)]);
-}
-
-/* The key record of (cls, key[0..len)) whose tag is tag, or NULL. The hot
- * path. */
-static const uint8_t *probe_tag(const index_snapshot *ix, uint32_t tag, unsigned cls,
-				const void *key, size_t len)
-{
+	uint32_t tag = ix_tag(XXH3_64bits_withSeed(key, len, ix->seed + cls));
 	bool fixed = ix_class_keylen(cls) != 0;
 	for (uint32_t i = ix_home(tag, ix->nbase); i < ix->nslots; i++) {
 		const ix_slot *s = &ix->slots[i];
@@ -360,11 +346,6 @@ static const uint8_t *probe_tag(const index_snapshot *ix, uint32_t tag, unsigned
 			return rec;
 	}
 	return NULL;
-}
-
-static const uint8_t *probe(const index_snapshot *ix, unsigned cls, const void *key, size_t len)
-{
-	return probe_tag(ix, key_tag(ix, cls, key, len), cls, key, len);
 }
 
 /* Whether indicator ind is among hits[0..n). */
@@ -458,42 +439,17 @@ static size_t lookup_net(const index_snapshot *ix, unsigned base, const uint8_t 
 	return 0;
 }
 
-enum { DOMAIN_PROBES = 16 }; /* probes of a name whose tags are computed ahead */
-
 static size_t lookup_domain(const index_snapshot *ix, const char *name, size_t len, index_hit *hits,
 			    size_t max)
 {
-	/* every key this name may need: exact, "and below" of the name, then
-	 * of each parent; hashed and prefetched before the first probe */
-	uint32_t tag[DOMAIN_PROBES];
-	uint16_t at[DOMAIN_PROBES];
-	unsigned nk = 2;
-	tag[0] = key_tag(ix, IX_CLASS_DOMAIN, name, len);
-	tag[1] = key_tag(ix, IX_CLASS_SUBDOMAINS, name, len);
-	at[0] = at[1] = 0;
-	for (size_t i = 0; i < len && nk < DOMAIN_PROBES; i++)
-		if (name[i] == '.') {
-			at[nk] = (uint16_t)(i + 1);
-			tag[nk++] = key_tag(ix, IX_CLASS_SUBDOMAINS, name + i + 1, len - i - 1);
-		}
-	for (unsigned k = 0; k < nk; k++)
-		slot_prefetch(ix, tag[k]);
-
 	size_t n = 0;
-	const uint8_t *rec = probe_tag(ix, tag[0], IX_CLASS_DOMAIN, name, len);
+	const uint8_t *rec = probe(ix, IX_CLASS_DOMAIN, name, len);
 	if (rec)
 		n = add_hits(ix, rec, true, hits, max, n, 0);
-	rec = probe_tag(ix, tag[1], IX_CLASS_SUBDOMAINS, name, len);
+	rec = probe(ix, IX_CLASS_SUBDOMAINS, name, len);
 	if (rec)
 		n = add_hits(ix, rec, true, hits, max, n, n);
-	for (unsigned k = 2; n == 0 && k < nk; k++) {
-		rec = probe_tag(ix, tag[k], IX_CLASS_SUBDOMAINS, name + at[k], len - at[k]);
-		if (rec)
-			n = add_hits(ix, rec, false, hits, max, n, 0);
-	}
-	/* names of more labels than that: the remaining parents, one by one */
-	size_t from = nk == DOMAIN_PROBES ? at[nk - 1] : len;
-	for (size_t i = from; n == 0 && i < len; i++) {
+	for (size_t i = 0; n == 0 && i < len; i++) {
 		if (name[i] != '.')
 			continue;
 		rec = probe(ix, IX_CLASS_SUBDOMAINS, name + i + 1, len - i - 1);
@@ -539,10 +495,8 @@ size_t index_lookup(const index_snapshot *ix, const obs_value *v, index_hit *hit
 	return rec ? add_hits(ix, rec, true, hits, max, 0, 0) : 0;
 }
 
-const char *index_hit_value(const index_snapshot *ix, const index_hit *h, char buf[INDEX_VALUE_BUF],
-			    size_t *len)
+const char *index_hit_value(const index_hit *h, char buf[INDEX_VALUE_BUF], size_t *len)
 {
-	(void)ix;
 	const uint8_t *rec = h->atom, *key = rec + IX_REC_HEAD;
 	unsigned cls = rec[0];
 	size_t n = 0;

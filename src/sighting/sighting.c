@@ -38,7 +38,7 @@ int sighting_hit_json(const index_snapshot *ix, const scan_hit *h, sol_buf *out)
 	jsonw_cstr(&w, ind.id);
 	char buf[INDEX_VALUE_BUF];
 	size_t vlen;
-	const char *value = index_hit_value(ix, h->hit, buf, &vlen);
+	const char *value = index_hit_value(h->hit, buf, &vlen);
 	jsonw_key(&w, "match");
 	jsonw_string(&w, value, vlen);
 	jsonw_key(&w, "subdomains");

@@ -39,13 +39,12 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Hits as "value=ind value=ind", sorted; "none" when there are none. */
-static void hits_text(const index_snapshot *ix, const index_hit *hits, size_t n, char *out,
-		      size_t cap)
+static void hits_text(const index_hit *hits, size_t n, char *out, size_t cap)
 {
 	char *items[INDEX_MAX_HITS], buf[INDEX_VALUE_BUF];
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
-		const char *value = index_hit_value(ix, &hits[i], buf, &len);
+		const char *value = index_hit_value(&hits[i], buf, &len);
 		assert_int_equal(strlen(value), len);
 		items[i] = xasprintf("%s=%u", value, hits[i].ind);
 	}
@@ -108,7 +107,7 @@ static void test_lookup_table(void **state)
 		index_hit hits[INDEX_MAX_HITS];
 		char got[2048];
 		size_t n = index_lookup(ix, &v, hits, INDEX_MAX_HITS);
-		hits_text(ix, hits, n, got, sizeof got);
+		hits_text(hits, n, got, sizeof got);
 		if (strcmp(got, f[3]) != 0) {
 			printf("lookups.txt: %s: got \"%s\", want \"%s\"\n", f[1], got, f[3]);
 			failures++;
@@ -153,7 +152,7 @@ static void test_hit_fields(void **state)
 	assert_false(h[0].subdomains);
 	char buf[INDEX_VALUE_BUF];
 	size_t len;
-	assert_string_equal(index_hit_value(ix, &h[0], buf, &len), "10.0.0.0/8");
+	assert_string_equal(index_hit_value(&h[0], buf, &len), "10.0.0.0/8");
 	assert_int_equal(len, 10);
 	assert_int_equal(obs_parse("x.evil.example", 14, OBS_NONE, &v), 0);
 	assert_int_equal(index_lookup(ix, &v, h, 4), 1);
@@ -252,7 +251,7 @@ static void test_many_per_key(void **state)
 		seen[hits[i].ind] = true;
 		char buf[INDEX_VALUE_BUF];
 		size_t len;
-		assert_string_equal(index_hit_value(ix, &hits[i], buf, &len), "shared.example");
+		assert_string_equal(index_hit_value(&hits[i], buf, &len), "shared.example");
 	}
 	assert_int_equal(index_lookup(ix, &v, hits, 3), N);
 	index_close(ix);
@@ -334,7 +333,7 @@ static void exercise(const index_snapshot *ix, sol_buf *out)
 			index_indicator_get(ix, hits[j].ind, &r);
 			char buf[INDEX_VALUE_BUF];
 			size_t len;
-			const char *value = index_hit_value(ix, &hits[j], buf, &len);
+			const char *value = index_hit_value(&hits[j], buf, &len);
 			assert_true(strlen(value) == len);
 			buf_printf(out, "%s %s %s %d\n", value, r.id, r.source, r.tlp);
 		}

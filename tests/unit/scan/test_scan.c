@@ -68,7 +68,7 @@ static int collect(void *ctx, const scan_hit *h)
 	if (h->ts != SOL_TIME_NONE)
 		sol_time_format(h->ts, t, sizeof t);
 	size_t vlen;
-	const char *value = index_hit_value(ix, h->hit, buf, &vlen);
+	const char *value = index_hit_value(h->hit, buf, &vlen);
 	buf_printf(out, "%llu\t%s\t%s\t%.*s\t%s\t%s\n", (unsigned long long)h->line, h->field,
 		   h->observed->norm, (int)vlen, value, ind.id, t);
 	return 0;
