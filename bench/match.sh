@@ -42,6 +42,16 @@ PEER_MAX=${BENCH_PEER_MAX:-100000}
 PEER_COPY_MAX=${BENCH_PEER_COPY_MAX:-1000000}
 res="$work/results.jsonl"
 
+# The log corpus of format $1.
+log_of() {
+	case $1 in
+	zeek) echo zeek.log ;;
+	zeek-json) echo zeek.json ;;
+	eve) echo eve.json ;;
+	text) echo text.log ;;
+	esac
+}
+
 python3 "$top/bench/gen_match.py" logs "$shared" "$work" "$MB"
 for n in $SIZES; do
 	[ -f "values-$n.txt" ] || python3 "$top/bench/gen_match.py" iocs "$shared" "$work" $SIZES
@@ -71,12 +81,7 @@ for n in $SIZES; do
 done
 
 for f in zeek zeek-json eve text; do
-	case $f in
-	zeek) log=zeek.log ;;
-	zeek-json) log=zeek.json ;;
-	eve) log=eve.json ;;
-	text) log=text.log ;;
-	esac
+	log=$(log_of $f)
 	for n in $SIZES; do
 		p="$work/r-$f-$n"
 		rm -f "$p".*
@@ -115,12 +120,7 @@ done
 hi=$(echo $SIZES | tr ' ' '\n' | sort -n | tail -1)
 if [ "$hi" != 1000 ] && [ -f match-1000.idx ] && [ -f "match-$hi.idx" ]; then
 	for f in zeek zeek-json eve text; do
-		case $f in
-		zeek) log=zeek.log ;;
-		zeek-json) log=zeek.json ;;
-		eve) log=eve.json ;;
-		text) log=text.log ;;
-		esac
+		log=$(log_of $f)
 		hyperfine -i --runs "$RUNS" --export-json "scale-$f.json" \
 			-n lo "$bin match --index match-1000.idx -f $f -j 1 --quiet $log > scale.out" \
 			-n hi "$bin match --index match-$hi.idx -f $f -j 1 --quiet $log > scale.out" >/dev/null 2>&1
