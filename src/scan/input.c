@@ -18,10 +18,16 @@
  * whatever N is. At most 4N jobs are in flight, which bounds the memory
  * held by hits waiting for their turn.
  *
+ * Each thread also keeps one negative cache (scan_int.h) that the readers
+ * of its jobs share, so a file cut into chunks learns its repeated values
+ * once per thread, not once per chunk.
+ *
  * Zeek TSV chunks. A chunk after the first needs the header in force at
  * its start, which only the chunk before it knows for sure. A worker
- * guesses the last header block before the chunk (looking back at most
- * INPUT_BLOCK bytes), else the file's first one. Once the chunk before is
+ * takes the last header block in the INPUT_BLOCK bytes before the chunk,
+ * else the file's first one unless the chunk's first row has another
+ * column count, else the last header block before the chunk however far
+ * back it is (job_head). The result is a guess. Once the chunk before is
  * done, a worker compares its reader's final header with the guess and,
  * in a file of concatenated logs where they differ, scans the lines of the
  * chunk up to its own first "#separator" line (which resets the header)
@@ -444,16 +450,43 @@ static int stream_scan(job *j, scan_reader *r, scan_hit_fn fn, void *ctx, char *
  * chunk that a chained one follows keeps its reader in j->tail, so the
  * caller can check that the next chunk was scanned with the right header.
  */
-static void job_run(job *j, const index_snapshot *ix, const scan_reader *from, scan_hit_fn fn,
-		    void *ctx, char *buf)
+/* What one thread keeps from job to job: its read buffer and the
+ * negative cache its readers share. */
+typedef struct scratch {
+	char *buf;         /* INPUT_BLOCK bytes */
+	scan_cache *cache; /* for the run's one index */
+} scratch;
+
+static void scratch_init(scratch *t)
+{
+	t->buf = xmalloc(INPUT_BLOCK);
+	t->cache = scan_cache_new();
+}
+
+static void scratch_fini(scratch *t)
+{
+	free(t->buf);
+	scan_cache_free(t->cache);
+}
+
+/* A reader for job j that uses the thread's cache. */
+static scan_reader *job_reader(const job *j, const index_snapshot *ix, scratch *t)
 {
 	scan_reader *r = scan_reader_new(ix, j->format, j->name);
+	scan_reader_lend_cache(r, t->cache);
+	return r;
+}
+
+static void job_run(job *j, const index_snapshot *ix, const scan_reader *from, scan_hit_fn fn,
+		    void *ctx, scratch *t)
+{
+	scan_reader *r = job_reader(j, ix, t);
 	if (from)
 		scan_reader_inherit(r, from, 1);
 	scan_hit_fn f = fn ? fn : record_hit;
 	void *c = fn ? ctx : j;
 	sol_err_clear(&j->err);
-	j->rc = j->ranged ? range_scan(j, r, f, c, buf) : stream_scan(j, r, f, c, buf);
+	j->rc = j->ranged ? range_scan(j, r, f, c, t->buf) : stream_scan(j, r, f, c, t->buf);
 	j->stats = *scan_reader_stats(r);
 	j->lines = j->stats.lines;
 	j->reset_line = r->reset_line;
@@ -478,35 +511,90 @@ static size_t header_block(const char *h, const char *end)
 }
 
 /*
- * The header state a chained chunk starts with, a guess checked when the
- * chunk before it is done: the last header block in the INPUT_BLOCK bytes
- * before the chunk (read into buf), which is the one in force unless a
- * header line is cut by the chunk's start; else the file's first header.
+ * The offset of the last "#separator" line that starts in [at - back, at)
+ * of fd, or -1: read backwards INPUT_BLOCK bytes at a time into buf (one
+ * byte of each read overlaps the next, to tell whether a '#' starts a line).
+ */
+static int64_t header_find(int fd, uint64_t at, uint64_t back, char *buf)
+{
+	uint64_t stop = at > back ? at - back : 0;
+	while (at > stop) {
+		uint64_t from = at - stop > INPUT_BLOCK - 1 ? at - (INPUT_BLOCK - 1) : stop;
+		uint64_t lead = from > 0; /* the byte before `from`, if any */
+		ssize_t n = pread(fd, buf, (size_t)(at - from + lead), (off_t)(from - lead));
+		if (n != (ssize_t)(at - from + lead))
+			return -1;
+		for (size_t len = (size_t)n; len > lead;) {
+			const char *q = memrchr(buf + lead, '#', len - lead);
+			if (!q)
+				break;
+			bool line_start = q > buf ? q[-1] == '\n' : true;
+			if (line_start && buf + n - q >= 10 && memcmp(q, "#separator", 10) == 0)
+				return (int64_t)(from - lead) + (q - buf);
+			len = (size_t)(q - buf);
+		}
+		at = from;
+	}
+	return -1;
+}
+
+/* Feed h the header block that starts at offset `at` of fd (it ends by
+ * `end`, the chunk's start). */
+static void header_feed(scan_reader *h, int fd, uint64_t at, uint64_t end, char *buf)
+{
+	size_t want = end - at < INPUT_BLOCK ? (size_t)(end - at) : INPUT_BLOCK;
+	ssize_t n = pread(fd, buf, want, (off_t)at);
+	if (n > 0)
+		scan_reader_feed(h, buf, header_block(buf, buf + n), false, NULL, NULL);
+}
+
+/* Whether the first whole line after offset `at` of fd has the number of
+ * columns header h declares (true when there is no such line to judge). */
+static bool header_fits(const scan_reader *h, int fd, uint64_t at, char *buf)
+{
+	ssize_t n = pread(fd, buf, INPUT_BLOCK, (off_t)at);
+	const char *p = n > 0 ? memchr(buf, '\n', (size_t)n) : NULL;
+	const char *nl = p ? memchr(p + 1, '\n', (size_t)(buf + n - p - 1)) : NULL;
+	if (!nl || p[1] == '#')
+		return true;
+	uint32_t cols = 1;
+	for (const char *c = p + 1; (c = memchr(c, h->zh.sep, (size_t)(nl - c))) != NULL; c++)
+		cols++;
+	return cols == h->zh.nfields;
+}
+
+/*
+ * The header state a chained chunk starts with: the last header block
+ * before the chunk. It is looked for in the INPUT_BLOCK bytes before the
+ * chunk; if none is there, the file's first header is in force unless the
+ * chunk's first line has another column count, in which case (a file of
+ * concatenated logs) the search goes back as far as it takes. The result
+ * is still a guess (a header line may be cut by the chunk's start, or two
+ * logs have as many columns), checked when the chunk before is done.
  */
 static scan_reader *job_head(const job *j, const index_snapshot *ix, char *buf)
 {
 	scan_reader *h = scan_reader_new(ix, SCAN_ZEEK_TSV, j->name);
-	const char *prime = j->prime;
-	size_t prime_len = j->prime_len;
-	uint64_t from = j->off > INPUT_BLOCK ? j->off - INPUT_BLOCK : 0;
 	int fd = open(j->name, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : pread(fd, buf, (size_t)(j->off - from), (off_t)from);
-	if (fd >= 0)
-		close(fd);
-	for (size_t len = n > 0 ? (size_t)n : 0; len > 0;) {
-		const char *q = memrchr(buf, '#', len);
-		if (!q)
-			break;
-		bool line_start = q > buf ? q[-1] == '\n' : from == 0;
-		if (line_start && buf + n - q >= 10 && memcmp(q, "#separator", 10) == 0) {
-			prime = q;
-			prime_len = header_block(q, buf + n);
-			break;
-		}
-		len = (size_t)(q - buf);
+	if (fd < 0) {
+		if (j->prime)
+			scan_reader_feed(h, j->prime, j->prime_len, false, NULL, NULL);
+		return h;
 	}
-	if (prime)
-		scan_reader_feed(h, prime, prime_len, false, NULL, NULL);
+	int64_t at = header_find(fd, j->off, INPUT_BLOCK, buf);
+	if (at < 0 && j->prime) {
+		scan_reader_feed(h, j->prime, j->prime_len, false, NULL, NULL);
+		if (!header_fits(h, fd, j->off, buf)) {
+			at = header_find(fd, j->off, j->off, buf);
+			if (at >= 0) {
+				scan_reader_free(h);
+				h = scan_reader_new(ix, SCAN_ZEEK_TSV, j->name);
+			}
+		}
+	}
+	if (at >= 0)
+		header_feed(h, fd, (uint64_t)at, j->off, buf);
+	close(fd);
 	return h;
 }
 
@@ -651,14 +739,14 @@ static int replay(job *j, uint64_t base, scan_hit_fn fn, void *ctx)
  * (the hits after that line are right whatever the header was), and its
  * counters those of the first pass's part.
  */
-static void job_rescan_prefix(job *j, const scan_reader *from, const index_snapshot *ix, char *buf)
+static void job_rescan_prefix(job *j, const scan_reader *from, const index_snapshot *ix, scratch *t)
 {
 	sol_buf old = j->hits;
 	buf_init(&j->hits, HITS_MAX);
-	scan_reader *r = scan_reader_new(ix, j->format, j->name);
+	scan_reader *r = job_reader(j, ix, t);
 	scan_reader_inherit(r, from, 1);
 	r->stop_at_reset = true;
-	j->rc = range_scan(j, r, record_hit, j, buf);
+	j->rc = range_scan(j, r, record_hit, j, t->buf);
 	if (j->rc == SCAN_STOP_RESET)
 		j->rc = 0;
 	const scan_stats *pre = scan_reader_stats(r);
@@ -686,16 +774,16 @@ static void job_rescan_prefix(job *j, const scan_reader *from, const index_snaps
  * logs), scan it again with that header: up to its own first "#separator"
  * line if it has one, else all of it.
  */
-static void job_check_head(job *j, job *before, const index_snapshot *ix, char *buf)
+static void job_check_head(job *j, job *before, const index_snapshot *ix, scratch *t)
 {
 	if (!j->chained || !before->tail || j->rc != 0)
 		return;
 	if (!j->head || !scan_reader_same_header(j->head, before->tail)) {
 		if (j->reset_line > 0) {
-			job_rescan_prefix(j, before->tail, ix, buf);
+			job_rescan_prefix(j, before->tail, ix, t);
 		} else {
 			buf_reset(&j->hits);
-			job_run(j, ix, before->tail, NULL, NULL, buf);
+			job_run(j, ix, before->tail, NULL, NULL, t);
 		}
 	}
 	scan_reader_free(before->tail);
@@ -705,13 +793,14 @@ static void job_check_head(job *j, job *before, const index_snapshot *ix, char *
 static int run_serial(plan *p, const index_snapshot *ix, scan_hit_fn fn, void *ctx,
 		      scan_stats *total, sol_err *err)
 {
-	char *buf = xmalloc(INPUT_BLOCK);
+	scratch t;
+	scratch_init(&t);
 	uint64_t base = 0;
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < p->n; i++) {
 		job *j = &p->jobs[i];
 		direct d = {fn, ctx, base};
-		job_run(j, ix, j->chained ? p->jobs[i - 1].tail : NULL, direct_hit, &d, buf);
+		job_run(j, ix, j->chained ? p->jobs[i - 1].tail : NULL, direct_hit, &d, &t);
 		if (j->chained)
 			job_forget(&p->jobs[i - 1]);
 		stats_add(total, &j->stats);
@@ -720,7 +809,7 @@ static int run_serial(plan *p, const index_snapshot *ix, scan_hit_fn fn, void *c
 		if (rc && j->err.code)
 			*err = j->err;
 	}
-	free(buf);
+	scratch_fini(&t);
 	return rc;
 }
 
@@ -746,14 +835,14 @@ typedef struct pool {
 
 /* Check the jobs that are ready, in order, while no other worker does.
  * Called and returns with w->mu held. */
-static void pool_check(pool *w, char *buf)
+static void pool_check(pool *w, scratch *t)
 {
 	while (!w->checking && w->checked < w->p->n && w->p->jobs[w->checked].done) {
 		size_t i = w->checked;
 		w->checking = true;
 		pthread_mutex_unlock(&w->mu);
 		if (i > 0)
-			job_check_head(&w->p->jobs[i], &w->p->jobs[i - 1], w->ix, buf);
+			job_check_head(&w->p->jobs[i], &w->p->jobs[i - 1], w->ix, t);
 		pthread_mutex_lock(&w->mu);
 		w->checking = false;
 		w->checked = i + 1;
@@ -764,7 +853,8 @@ static void pool_check(pool *w, char *buf)
 static void *worker(void *arg)
 {
 	pool *w = arg;
-	char *buf = xmalloc(INPUT_BLOCK);
+	scratch t;
+	scratch_init(&t);
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (!w->stop && w->next < w->p->n && w->next >= w->replayed + w->window)
@@ -774,14 +864,14 @@ static void *worker(void *arg)
 		job *j = &w->p->jobs[w->next++];
 		pthread_mutex_unlock(&w->mu);
 		if (j->chained)
-			j->head = job_head(j, w->ix, buf);
-		job_run(j, w->ix, j->head, NULL, NULL, buf);
+			j->head = job_head(j, w->ix, t.buf);
+		job_run(j, w->ix, j->head, NULL, NULL, &t);
 		pthread_mutex_lock(&w->mu);
 		j->done = true;
-		pool_check(w, buf);
+		pool_check(w, &t);
 	}
 	pthread_mutex_unlock(&w->mu);
-	free(buf);
+	scratch_fini(&t);
 	return NULL;
 }
 

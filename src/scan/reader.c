@@ -80,7 +80,27 @@ void scan_reader_free(scan_reader *r)
 		return;
 	buf_fini(&r->carry);
 	free(r->input);
+	if (!r->cache_lent)
+		scan_cache_free(r->cache);
 	free(r);
+}
+
+scan_cache *scan_cache_new(void)
+{
+	return xcalloc(1, sizeof(scan_cache));
+}
+
+void scan_cache_free(scan_cache *c)
+{
+	free(c);
+}
+
+void scan_reader_lend_cache(scan_reader *r, scan_cache *c)
+{
+	if (!r->cache_lent)
+		scan_cache_free(r->cache);
+	r->cache = c;
+	r->cache_lent = true;
 }
 
 scan_format scan_reader_format(const scan_reader *r)
@@ -96,7 +116,8 @@ const scan_stats *scan_reader_stats(const scan_reader *r)
 void scan_reader_set_index(scan_reader *r, const index_snapshot *ix)
 {
 	r->ix = ix;
-	memset(r->cache, 0, sizeof r->cache); /* what missed before may hit now */
+	if (r->cache) /* what missed before may hit now */
+		memset(r->cache, 0, sizeof *r->cache);
 }
 
 void scan_reader_inherit(scan_reader *r, const scan_reader *from, uint64_t first_line)
@@ -443,8 +464,10 @@ bool scan_memo_begin(scan_reader *r, const char *s, size_t n, scan_class cls, sc
 	m->matches = r->matches;
 	if (n > SCAN_CACHE_KEY_MAX)
 		return false;
+	if (!r->cache)
+		r->cache = scan_cache_new();
 	m->hash = cache_hash(s, n, cls);
-	scan_cache_slot *slot = &r->cache[m->hash & (SCAN_CACHE_SLOTS - 1)];
+	scan_cache_slot *slot = &r->cache->slot[m->hash & (SCAN_CACHE_SLOTS - 1)];
 	if (slot->hash == m->hash && slot->len == n && slot->cls == cls &&
 	    cache_key_equal(slot, s, n)) {
 		r->stats.values += slot->values;

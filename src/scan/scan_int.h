@@ -135,36 +135,45 @@ typedef struct scan_cache_slot {
 	char key[SCAN_CACHE_KEY_MAX]; /* the raw bytes */
 } scan_cache_slot;
 
+/* A reader makes its own cache when it first needs one, or borrows one
+ * (scan_reader_lend_cache) that outlives it: the readers one thread runs
+ * in turn, chunk after chunk and file after file, then share what they
+ * learnt, which a fresh 1 MiB table per chunk would learn again. */
+typedef struct scan_cache {
+	scan_cache_slot slot[SCAN_CACHE_SLOTS];
+} scan_cache;
+
 struct scan_reader {
-	const index_snapshot *ix;                /* borrowed index */
-	scan_format fmt;                         /* format in use; AUTO until the first line */
-	char *input;                             /* input name (copy) */
-	scan_hit_fn fn;                          /* callback of the feed in progress */
-	void *ctx;                               /* its context */
-	sol_buf carry;                           /* partial line carried between feeds */
-	bool overlong;                           /* the carried line went past SCAN_MAX_LINE */
-	uint64_t line;                           /* number of the last line started */
-	scan_stats stats;                        /* counters */
-	sol_time ts;                             /* time of the record being emitted */
-	const char *ts_raw;                      /* its text in the line, parsed at the first hit */
-	size_t ts_len;                           /* bytes of ts_raw */
-	scan_keys keys;                          /* JSON key table of the format */
-	scan_zeek_header zh;                     /* Zeek TSV header */
-	size_t ncand;                            /* candidates of the current record */
-	uint64_t seen[SCAN_SEEN_MAX];            /* (field, value, indicator) hits of seen_line */
-	size_t nseen;                            /* entries in seen */
-	uint64_t seen_line;                      /* the line seen[] is about */
-	uint64_t matches;                        /* lookups that found indicators */
-	uint64_t reset_line;                     /* first "#separator" line fed, 0 if none */
-	scan_stats at_reset;                     /* the counters just before it */
-	bool stop_at_reset;                      /* end the feed there (SCAN_STOP_RESET) */
-	scan_cand cand[SCAN_MAX_CANDS];          /* the candidates */
-	obs_value val;                           /* value being looked up */
-	index_hit hits[INDEX_MAX_HITS];          /* its hits */
-	char tmp[SCAN_VALUE_MAX];                /* a decoded value */
-	char url[SCAN_VALUE_MAX];                /* "http://" host path */
-	char tok[SCAN_TOKEN_MAX + 1];            /* a refanged free-text token */
-	scan_cache_slot cache[SCAN_CACHE_SLOTS]; /* values known to hit nothing */
+	const index_snapshot *ix;       /* borrowed index */
+	scan_format fmt;                /* format in use; AUTO until the first line */
+	char *input;                    /* input name (copy) */
+	scan_hit_fn fn;                 /* callback of the feed in progress */
+	void *ctx;                      /* its context */
+	sol_buf carry;                  /* partial line carried between feeds */
+	bool overlong;                  /* the carried line went past SCAN_MAX_LINE */
+	uint64_t line;                  /* number of the last line started */
+	scan_stats stats;               /* counters */
+	sol_time ts;                    /* time of the record being emitted */
+	const char *ts_raw;             /* its text in the line, parsed at the first hit */
+	size_t ts_len;                  /* bytes of ts_raw */
+	scan_keys keys;                 /* JSON key table of the format */
+	scan_zeek_header zh;            /* Zeek TSV header */
+	size_t ncand;                   /* candidates of the current record */
+	uint64_t seen[SCAN_SEEN_MAX];   /* (field, value, indicator) hits of seen_line */
+	size_t nseen;                   /* entries in seen */
+	uint64_t seen_line;             /* the line seen[] is about */
+	uint64_t matches;               /* lookups that found indicators */
+	uint64_t reset_line;            /* first "#separator" line fed, 0 if none */
+	scan_stats at_reset;            /* the counters just before it */
+	bool stop_at_reset;             /* end the feed there (SCAN_STOP_RESET) */
+	scan_cand cand[SCAN_MAX_CANDS]; /* the candidates */
+	obs_value val;                  /* value being looked up */
+	index_hit hits[INDEX_MAX_HITS]; /* its hits */
+	char tmp[SCAN_VALUE_MAX];       /* a decoded value */
+	char url[SCAN_VALUE_MAX];       /* "http://" host path */
+	char tok[SCAN_TOKEN_MAX + 1];   /* a refanged free-text token */
+	scan_cache *cache;              /* values known to hit nothing, or NULL */
+	bool cache_lent;                /* cache is borrowed, not owned */
 };
 
 /*
@@ -316,6 +325,12 @@ enum { SCAN_STOP_RESET = 1 };
 
 /* Reset h to the defaults before any header line. */
 void scan_zeek_tsv_init(scan_zeek_header *h);
+/* The negative cache lent to readers (scan_reader_lend_cache): _new/_free. */
+scan_cache *scan_cache_new(void);
+void scan_cache_free(scan_cache *c);
+/* Make r use c, borrowed (it must outlive r), instead of a cache of its
+ * own; c must only ever have seen r's index. */
+void scan_reader_lend_cache(scan_reader *r, scan_cache *c);
 /* Do a and b read rows alike (separators, columns, their names and classes)? */
 bool scan_reader_same_header(const scan_reader *a, const scan_reader *b);
 /* Scan one line of each format; 0 or the callback's value. */

@@ -496,6 +496,63 @@ static void test_run_chunks(void **state)
 	buf_fini(&got);
 }
 
+/*
+ * Headers far before a chunk. data/zeek.log's first block, then one of its
+ * other blocks (http has as many columns as the first block, files fewer)
+ * with its rows repeated past 600 KiB, scanned in chunks of 64 KiB and
+ * more: chunks that start more than INPUT_BLOCK after the header in force
+ * give the hits of one pass, whether their guess is caught by its column
+ * count or only by the check against the chunk before.
+ */
+static void test_run_far_header(void **state)
+{
+	(void)state;
+	static const size_t chunks[] = {65536, 100000};
+	size_t len;
+	char *data = test_read_file("data/zeek.log", &len);
+	const char *blocks[4];
+	size_t nblocks = 0;
+	for (const char *p = data; p && nblocks < 4; p = strstr(p + 1, "\n#separator")) {
+		blocks[nblocks++] = p == data ? p : p + 1;
+	}
+	assert_int_equal(nblocks, 3);
+	blocks[nblocks] = data + len;
+	sol_buf file, want, got;
+	buf_init(&file, 1 << 24);
+	buf_init(&want, 1 << 24);
+	buf_init(&got, 1 << 24);
+	for (size_t b = 1; b < nblocks; b++) {
+		buf_reset(&file);
+		assert_int_equal(buf_append(&file, blocks[0], (size_t)(blocks[1] - blocks[0])), 0);
+		const char *rows = blocks[b];
+		while (*rows == '#')
+			rows = strchr(rows, '\n') + 1;
+		assert_int_equal(buf_append(&file, blocks[b], (size_t)(rows - blocks[b])), 0);
+		while (file.len < 600u << 10)
+			assert_int_equal(buf_append(&file, rows, (size_t)(blocks[b + 1] - rows)),
+					 0);
+		char *path = test_path(tmpdir, "far.log");
+		test_write_file(path, file.data, file.len);
+		scan_reader *r = scan_chunks(file.data, file.len, SCAN_AUTO, file.len, 0, &want);
+		scan_stats one = *scan_reader_stats(r);
+		scan_reader_free(r);
+		assert_true(one.hits > 100);
+		for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+			scan_stats st;
+			run_file(path, 2, chunks[c], &got, &st);
+			if (strcmp(got.data ? got.data : "", want.data) != 0)
+				fail_msg("block %zu, chunks of %zu: got\n%.2000s", b, chunks[c],
+					 got.data ? got.data : "");
+			assert_memory_equal(&st, &one, sizeof st);
+		}
+		free(path);
+	}
+	buf_fini(&file);
+	buf_fini(&want);
+	buf_fini(&got);
+	free(data);
+}
+
 /* Empty files, a directory in name order, and inputs that fail. */
 static void test_run_inputs(void **state)
 {
@@ -557,7 +614,7 @@ int main(void)
 	    cmocka_unit_test(test_callback_stops), cmocka_unit_test(test_inherit),
 	    cmocka_unit_test(test_forced_text),    cmocka_unit_test(test_time_parse),
 	    cmocka_unit_test(test_set_index),      cmocka_unit_test(test_run_chunks),
-	    cmocka_unit_test(test_run_inputs),
+	    cmocka_unit_test(test_run_far_header), cmocka_unit_test(test_run_inputs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
