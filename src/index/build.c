@@ -14,7 +14,7 @@
  * list domains, which carry both, cost one key; the live keys are sorted
  * by tag and placed in tag order at 85% load; the key records are laid
  * out in slot order, so a probe and its record are near each other; and
- * the sections stream to "<path>.tmp.<pid>" while each 4 KiB block's
+ * the sections stream to "<path>.tmp.<pid>" while each 1 KiB block's
  * XXH3 is collected for SUMS. The header checksum is patched in before
  * fsync and rename. Memory is about 50 bytes per atom plus the keys.
  */

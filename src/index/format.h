@@ -78,10 +78,10 @@
 #endif
 
 #define IX_MAGIC "SOLIDX\r\n"
-#define IX_VERSION 2u
+#define IX_VERSION 3u
 #define IX_HEADER_SIZE 128u
 #define IX_ALIGN 8u
-#define IX_BLOCK 4096u                /* bytes per SUMS checksum */
+#define IX_BLOCK 1024u                /* bytes per SUMS checksum */
 #define IX_MAX_SOURCES 0x7fffu        /* source numbers are 15 bits */
 #define IX_MAX_INDICATORS 0x3fffffffu /* indicator numbers are 30 bits */
 #define IX_MAX_SECTION 0xfffffff8u    /* sections are addressed with u32 */

@@ -12,7 +12,7 @@
  *            its section before use (a probe never leaves SLOTS, a key
  *            record never leaves KEYS, an indicator number is below the
  *            indicator count);
- *   content  the first read of each 4 KiB block hashes it and compares
+ *   content  the first read of each 1 KiB block hashes it and compares
  *            with SUMS; a bit in `verified` remembers the result. A block
  *            that fails makes the read fail (the lookup finds nothing
  *            there) and sets `damaged`, which index_error reports.
