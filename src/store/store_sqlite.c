@@ -100,7 +100,8 @@
  * Statements are prepared once at open (stmts[]). The read calls take a
  * fresh copy of a statement if the cached one is busy, so a callback may
  * call back into the store; their bodies and atoms live in per-call
- * buffers for the same reason.
+ * buffers for the same reason. A walk reads its rows' atoms with one
+ * statement that moves forward with it (atoms_load), not a query per row.
  */
 #include <assert.h>
 #include <errno.h>
@@ -129,6 +130,7 @@
 #define CODEC_ZSTD_DICT1 1            /* versions.codec: zstd frame, dict_v1 */
 #define CODEC_ZSTD_NOID 2             /* versions.codec: id cut out, zstd frame, dict_v2 */
 #define VARINT_MAX 3                  /* bytes of codec 2's offset (< 2^21 > STIX_MAX_OBJECT) */
+#define STORE_ATOMS_SKIP 64           /* atoms stepped over before a seek instead */
 #define ATOM_PAIR 2                   /* atoms.subdomains: the value exact, then and below */
 #define UNMATCHABLE_DEFAULT "no line-matchable comparison"
 
@@ -514,7 +516,8 @@ static const char *const stmt_sql[Q_COUNT] = {
 		      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [Q_ATOM_ADD] = "INSERT INTO atoms(version, seq, kind, subdomains, value) "
 		   "VALUES(?1, ?2, ?3, ?4, ?5)",
-    [Q_ATOMS] = "SELECT kind, subdomains, value FROM atoms WHERE version = ?1 ORDER BY seq",
+    [Q_ATOMS] = "SELECT version, kind, subdomains, value FROM atoms WHERE version >= ?1 "
+		"ORDER BY version, seq",
     [Q_CURRENT] = "SELECT " ROW_COLUMNS "FROM objects o "
 		  "JOIN versions v ON v.date_added = o.cur "
 		  "JOIN sources s ON s.sid = v.source WHERE o.id = ?1",
@@ -1229,6 +1232,8 @@ void sqlite_row_buf_fini(row_buf *b)
 {
 	stix_atoms_fini(&b->atoms);
 	free(b->json);
+	if (b->atoms_q)
+		sqlite_stmt_give(b->atoms_slot, b->atoms_q);
 }
 
 /* Codec 2: the frame after the offset, with id put back at the offset. */
@@ -1309,20 +1314,54 @@ static void atoms_clear(stix_atoms *a)
 	a->n = 0;
 }
 
-static int atoms_load(store_sqlite *s, sol_time added, stix_atoms *a, sol_err *err)
+/* Step b->atoms_q to its next atom; 0 or a store error. */
+static int atoms_step(store_sqlite *s, row_buf *b, sol_err *err)
 {
-	sqlite3_stmt *q;
-	int rc = stmt_take(s, Q_ATOMS, &q, err);
-	if (rc != 0)
-		return rc;
-	stix_atoms_fini(a);
-	sqlite3_bind_int64(q, 1, added);
-	int step;
-	while ((step = sqlite3_step(q)) == SQLITE_ROW)
-		atom_push(a, q, 0);
-	if (step != SQLITE_DONE)
-		rc = sqlite_fail(s, err, "reading atoms");
-	stmt_give(s, Q_ATOMS, q);
+	int step = sqlite3_step(b->atoms_q);
+	if (step == SQLITE_ROW)
+		b->atoms_at = sqlite3_column_int64(b->atoms_q, 0);
+	else if (step == SQLITE_DONE)
+		b->atoms_at = INT64_MAX;
+	else
+		return sqlite_fail(s, err, "reading atoms");
+	return 0;
+}
+
+/* Start b->atoms_q over at the first atom of version added. */
+static int atoms_seek(store_sqlite *s, row_buf *b, sol_time added, sol_err *err)
+{
+	sqlite3_reset(b->atoms_q);
+	sqlite3_bind_int64(b->atoms_q, 1, added);
+	b->atoms_from = added;
+	return atoms_step(s, b, err);
+}
+
+/*
+ * The atoms of the version date_added added into b->atoms. Q_ATOMS reads
+ * every atom from a version on, in (version, seq) order, and stays on the
+ * first atom not read yet, so a walk in date_added order (the long ones:
+ * lists, exports) reads them in one pass, a step per atom, instead of a
+ * query per row. A row behind what was read, or more than
+ * STORE_ATOMS_SKIP atoms ahead, starts the statement over at its version.
+ */
+static int atoms_load(store_sqlite *s, sol_time added, row_buf *b, sol_err *err)
+{
+	int rc = 0;
+	atoms_clear(&b->atoms);
+	if (!b->atoms_q) {
+		b->atoms_slot = &s->stmts[Q_ATOMS];
+		if ((rc = stmt_take(s, Q_ATOMS, &b->atoms_q, err)) != 0 ||
+		    (rc = atoms_seek(s, b, added, err)) != 0)
+			return rc;
+	}
+	if (added < b->atoms_from)
+		rc = atoms_seek(s, b, added, err);
+	for (int skip = 0; rc == 0 && b->atoms_at < added; skip++)
+		rc = skip < STORE_ATOMS_SKIP ? atoms_step(s, b, err) : atoms_seek(s, b, added, err);
+	while (rc == 0 && b->atoms_at == added) {
+		atom_push(&b->atoms, b->atoms_q, 1);
+		rc = atoms_step(s, b, err);
+	}
 	return rc;
 }
 
@@ -1358,10 +1397,10 @@ int sqlite_row_read(store_sqlite *s, sqlite3_stmt *q, store_row *row, row_buf *b
 	row->json = b->json;
 	row->json_len = b->len;
 	if (strcmp(type, "indicator") == 0) {
-		if ((rc = atoms_load(s, row->date_added, &b->atoms, err)) != 0)
+		if ((rc = atoms_load(s, row->date_added, b, err)) != 0)
 			return rc;
-		if (row->unmatchable)
-			snprintf(b->atoms.reason, sizeof b->atoms.reason, "%s", row->unmatchable);
+		snprintf(b->atoms.reason, sizeof b->atoms.reason, "%s",
+			 row->unmatchable ? row->unmatchable : "");
 		row->atoms = &b->atoms;
 	}
 	return 0;

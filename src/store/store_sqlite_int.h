@@ -64,12 +64,18 @@ typedef struct store_sqlite {
 	store_packer *packer;                   /* packs bodies of puts not packed ahead */
 } store_sqlite;
 
-/* Per-call buffers for one row: the decompressed body and the atoms. */
+/* Per-call buffers for one row: the decompressed body and the atoms, and
+ * the statement the atoms are read with while the walk lasts (zeroed
+ * until its first indicator). */
 typedef struct row_buf {
-	char *json;       /* decompressed body, NUL-terminated */
-	size_t len;       /* strlen(json) */
-	size_t cap;       /* bytes allocated at json */
-	stix_atoms atoms; /* atoms of the row, owned */
+	char *json;                      /* decompressed body, NUL-terminated */
+	size_t len;                      /* strlen(json) */
+	size_t cap;                      /* bytes allocated at json */
+	stix_atoms atoms;                /* atoms of the row, owned */
+	sqlite3_stmt *atoms_q;           /* Q_ATOMS, on the atom at atoms_at; NULL: not taken */
+	sqlite3_stmt *const *atoms_slot; /* where atoms_q came from */
+	sol_time atoms_from;             /* its ?1: every atom in [atoms_from, atoms_at) was read */
+	sol_time atoms_at;               /* version of its current atom; INT64_MAX past the last */
 } row_buf;
 
 /* The columns every object read returns, in the order sqlite_row_read()

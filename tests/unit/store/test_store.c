@@ -1311,12 +1311,16 @@ static void test_indicators_walk(void **state)
 }
 
 /* Many indicators of 1..8 atoms each: every one once, in id order, its
- * atoms in pattern order. */
+ * atoms in pattern order; so are the rows of object lists, whose atoms
+ * are read as the list goes (every MANY_SPARSE-th from another source,
+ * far apart in the atoms table, for a filtered list). */
 #define MANY_N 500
+#define MANY_SPARSE 50
 
 typedef struct many {
 	int n;        /* indicators seen */
 	int atoms;    /* atoms seen */
+	int stride;   /* the walk sees every stride-th put; 0: every one */
 	bool ordered; /* in the order put, atoms as put, so far */
 } many;
 
@@ -1327,7 +1331,8 @@ static int many_row(void *ctx, const store_indicator *ind)
 	char want[32];
 	/* Stored in the order i = 0, 1, ... of k = i * 7919 mod N: the walk
 	 * follows date_added. */
-	m->ordered = m->ordered && k == (int)((m->n * 7919L) % MANY_N) &&
+	long put_at = (long)m->n * (m->stride ? m->stride : 1);
+	m->ordered = m->ordered && k == (int)((put_at * 7919L) % MANY_N) &&
 		     ind->atoms->n == (size_t)(k % 8 + 1);
 	for (size_t i = 0; i < ind->atoms->n; i++) {
 		snprintf(want, sizeof want, "10.%d.%d.%zu", k / 256, k % 256, i);
@@ -1335,6 +1340,21 @@ static int many_row(void *ctx, const store_indicator *ind)
 	}
 	m->n++;
 	m->atoms += (int)ind->atoms->n;
+	return 0;
+}
+
+static int many_list_row(void *ctx, const store_row *row)
+{
+	store_indicator ind = store_row_indicator(row);
+	return many_row(ctx, &ind);
+}
+
+/* An older version stored after the newer one: the versions walk (version
+ * order) goes back in date_added order, and reads each version's atom. */
+static int version_atoms(void *ctx, const store_row *row)
+{
+	char *s = ctx;
+	snprintf(s + strlen(s), 64, "%s;", row->atoms->v[0].value);
 	return 0;
 }
 
@@ -1357,6 +1377,8 @@ static void test_indicators_walk_many(void **state)
 		}
 		x.atoms = (stix_atoms){.v = at, .n = (size_t)(k % 8 + 1), .cap = 8};
 		total += k % 8 + 1;
+		if (i % MANY_SPARSE == 0)
+			x.o.source = "sparse";
 		assert_int_equal(put(f->st, &x.o), STORE_NEW);
 	}
 	assert_int_equal(store_commit(f->st, &err), 0);
@@ -1365,6 +1387,30 @@ static void test_indicators_walk_many(void **state)
 	assert_int_equal(m.n, MANY_N);
 	assert_int_equal(m.atoms, total);
 	assert_true(m.ordered);
+
+	store_filter flt;
+	store_filter_init(&flt);
+	flt.type = "indicator";
+	m = (many){.ordered = true};
+	assert_int_equal(store_object_list(f->st, &flt, many_list_row, &m, &err), 0);
+	assert_int_equal(m.n, MANY_N);
+	assert_int_equal(m.atoms, total);
+	assert_true(m.ordered);
+	flt.source = "sparse";
+	m = (many){.stride = MANY_SPARSE, .ordered = true};
+	assert_int_equal(store_object_list(f->st, &flt, many_list_row, &m, &err), 0);
+	assert_int_equal(m.n, MANY_N / MANY_SPARSE);
+	assert_true(m.ordered);
+
+	obj x;
+	const char *vid = "indicator--00000000-0000-4000-8000-100000000000";
+	make_indicator(&x, vid, T0 + 2000000, "192.0.2.2", NULL);
+	assert_int_equal(put(f->st, &x.o), STORE_NEW);
+	make_indicator(&x, vid, T0 + 1000000, "192.0.2.1", NULL);
+	assert_int_equal(put(f->st, &x.o), STORE_OLDER);
+	char seen[256] = "";
+	assert_int_equal(store_object_versions(f->st, vid, version_atoms, seen, &err), 0);
+	assert_string_equal(seen, "192.0.2.1;192.0.2.2;");
 }
 
 /* ---- settings ------------------------------------------------------------ */
