@@ -71,18 +71,24 @@ static inline const export_ind *export_ind_of(const export_set *s, const export_
 bool export_atom_dup(const export_set *s, size_t i);
 
 /* A file written to "<path>.tmp.<pid>" and renamed into place by commit.
- * The stream starts the kernel's writeback every EXPORT_WRITEBACK bytes,
- * so the disk writes while the export still computes and the fsync of
- * commit finds little left to do. */
+ * The stream's full buffers are written by a thread of the file's own,
+ * which starts the kernel's writeback every EXPORT_WRITEBACK bytes, so
+ * the copies into the page cache and the disk run while the export still
+ * computes and the fsync of commit finds little left to do. */
 typedef struct export_file {
-	FILE *f;          /* buffered stream; write with fputs/fprintf */
-	int fd;           /* its descriptor, for fsync */
-	char *tmp;        /* temporary name */
-	const char *path; /* final name (borrowed) */
-	char *vbuf;       /* stdio buffer */
+	FILE *f;                  /* buffered stream; write with fputs/fprintf */
+	int fd;                   /* its descriptor, for fsync */
+	struct export_sink *sink; /* the writer thread behind f */
+	char *tmp;                /* temporary name */
+	const char *path;         /* final name (borrowed) */
+	char *vbuf;               /* stdio buffer */
 } export_file;
 
 int export_file_open(export_file *ef, const char *path, sol_err *err);
+/* Overwrite n bytes at offset at of what was written to ef->f so far (once
+ * the stream's buffers are in the file): the RPZ serial, known last. 0 or
+ * SOL_EIO. */
+int export_file_pwrite(export_file *ef, const void *p, size_t n, off_t at, sol_err *err);
 /* Flush, fsync, close and rename; on failure the temporary file is removed. */
 int export_file_commit(export_file *ef, sol_err *err);
 void export_file_abort(export_file *ef);

@@ -33,12 +33,10 @@
  * serial of fewer than ten digits is followed by spaces (still one
  * field). The settings are updated after the file is in place.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "export/export_int.h"
 
@@ -308,9 +306,8 @@ int export_rpz_write(store *st, const export_set *s, const export_opts *o, expor
 	}
 	char slot[sizeof RPZ_SERIAL_SLOT];
 	snprintf(slot, sizeof slot, "%-10" PRIu32, serial); /* spaces after a short serial */
-	if (rc == 0 && (fflush(ef.f) != 0 || pwrite(ef.fd, slot, 10, at) != 10))
-		rc = sol_fail(err, SOL_EIO, ef.tmp, "writing the serial failed: %s",
-			      strerror(errno));
+	if (rc == 0)
+		rc = export_file_pwrite(&ef, slot, 10, at, err);
 	if (rc) {
 		export_file_abort(&ef);
 		return rc;

@@ -9,16 +9,18 @@
  * file). The other tests check the behaviour behind those bytes: TLP,
  * source, kind and audience filters, the warninglist, nested CIDRs merged
  * for nft, the RPZ serial that moves only when the zone changes, atomic
- * replacement, bad options, and a store larger than the batches in which
- * index_select hands indicators from its walk thread (order, early stop,
- * the STIX export's own walk agreeing). Where the real consumer is installed
+ * replacement, bad options, a failing write, and a store larger than the
+ * batches in which index_select hands indicators from its walk thread
+ * (order, early stop, the STIX export's own walk agreeing). Where the real consumer is installed
  * (named-checkzone from bind9-utils, nft from nftables) the output is
  * also fed to it; otherwise that check is skipped with a message.
  */
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -463,6 +465,48 @@ static void test_bad_paths(void **state)
 	free(s);
 }
 
+/* Entries of dir a failed export must not leave: its output ("out") and
+ * temporary files or directories ("out.tmp.<pid>"). */
+static int stray_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)))
+		n += strstr(e->d_name, ".tmp.") != NULL || strcmp(e->d_name, "out") == 0;
+	closedir(d);
+	return n;
+}
+
+/* A write that fails (the file size limit, EFBIG) fails the export with
+ * SOL_EIO, whether the writer thread meets it while the export goes on or
+ * at commit, and removes the temporary file or directory: path does not
+ * appear. RPZ is left out because it also writes to the store, which the
+ * limit would fail first. */
+static void test_write_error(void **state)
+{
+	fixture *fx = *state;
+	struct rlimit old, tiny;
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	tiny = (struct rlimit){.rlim_cur = 16, .rlim_max = old.rlim_max};
+	void (*was)(int) = signal(SIGXFSZ, SIG_IGN); /* the write fails instead of killing us */
+	for (int f = 0; f < EXPORT_FORMAT_COUNT; f++) {
+		if (f == EXPORT_RPZ)
+			continue;
+		export_opts o;
+		opts_for(&o, fx, (export_format)f);
+		sol_err err = {0};
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &tiny), 0);
+		int rc = export_write(fx->ts->st, &o, NULL, &err);
+		assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+		assert_int_equal(rc, SOL_EIO);
+		assert_non_null(strstr(err.msg, "write failed"));
+		assert_int_equal(stray_entries(fx->ts->dir), 0);
+	}
+	signal(SIGXFSZ, was);
+}
+
 static void test_formats(void **state)
 {
 	(void)state;
@@ -575,6 +619,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rpz_serial, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rpz_policies, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
 	    cmocka_unit_test(test_formats),
 	    cmocka_unit_test_setup_teardown(test_select_batches, setup, teardown),
 	};
