@@ -46,6 +46,7 @@
 
 #define DETECT_MAX 65536 /* bytes read to detect a format */
 #define DETECT_LINES 64  /* data lines sampled for a CSV delimiter */
+#define STREAM_BUF 65536 /* stdio buffer of a streamed file */
 
 /* ---- the single entry for objects ---------------------------------- */
 
@@ -64,7 +65,7 @@ void ingest_reject_add(ingest_ctx *cx, const char *where, const char *msg)
 }
 
 /* Fill atoms for an indicator: the pattern's matchable values, or the
- * reason it has none (which the report tallies). */
+ * reason it has none (which ingest_object_store tallies). */
 static void indicator_atoms(ingest_ctx *cx, const json_t *obj, const stix_meta *meta,
 			    stix_atoms *atoms)
 {
@@ -77,8 +78,7 @@ static void indicator_atoms(ingest_ctx *cx, const json_t *obj, const stix_meta *
 	if (atoms->n == 0) {
 		if (!atoms->reason[0])
 			snprintf(atoms->reason, sizeof atoms->reason, "no matchable comparison");
-		ingest_tally_add(&cx->rep->unmatchable, atoms->reason, 1);
-		return;
+		return; /* tallied when stored */
 	}
 	if (!cx->opts.subdomains)
 		return;
@@ -127,14 +127,43 @@ int ingest_object_store(ingest_ctx *cx, const stix_meta *meta, const char *json,
 	}
 	cx->rep->objects++;
 	ingest_tally_add(&cx->rep->types, meta->type, 1);
+	if (atoms && atoms->n == 0)
+		ingest_tally_add(&cx->rep->unmatchable, atoms->reason, 1);
 	return 0;
 }
 
-/*
- * Validate, decide the TLP, extract atoms, store, count. Must be called
- * inside an import (cx->rep set by ingest_path/ingest_buffer).
- */
-int ingest_object(ingest_ctx *cx, json_t *obj, const char *where, sol_err *err)
+ingest_scratch *ingest_scratch_new(void)
+{
+	ingest_scratch *sc = xcalloc(1, sizeof *sc);
+	buf_init(&sc->text, STIX_MAX_OBJECT);
+	return sc;
+}
+
+void ingest_scratch_free(ingest_scratch *sc)
+{
+	if (!sc)
+		return;
+	free(sc->dump);
+	buf_fini(&sc->text);
+	free(sc);
+}
+
+/* The canonical JSON of obj (stix_object_dump) into sc->dump, which is
+ * kept from object to object; its length. */
+static size_t object_dump(ingest_scratch *sc, const json_t *obj)
+{
+	size_t n = stix_object_dumpb(obj, sc->dump, sc->dump_cap);
+	if (n >= sc->dump_cap) {
+		sc->dump_cap = n + 1 > 2 * sc->dump_cap ? n + 1 : 2 * sc->dump_cap;
+		sc->dump = xrealloc(sc->dump, sc->dump_cap);
+		n = stix_object_dumpb(obj, sc->dump, sc->dump_cap);
+	}
+	sc->dump[n] = '\0';
+	return n;
+}
+
+int ingest_object_with(ingest_ctx *cx, ingest_scratch *sc, ingest_pipe *pipe, json_t *obj,
+		       const char *where, sol_err *err)
 {
 	assert(cx->rep);
 	stix_meta meta;
@@ -142,6 +171,10 @@ int ingest_object(ingest_ctx *cx, json_t *obj, const char *where, sol_err *err)
 	int rc = stix_object_check(obj, where, &meta, &e);
 	if (rc != 0) {
 		if (cx->opts.skip_invalid && (rc == SOL_EINVALID || rc == SOL_EPARSE)) {
+			/* The store thread may be recording the rejections of
+			 * elements it reads: ours come after theirs. */
+			if (pipe && (rc = ingest_pipe_drain(pipe, err)) != 0)
+				return rc;
 			ingest_reject_add(cx, e.where, e.msg);
 			return 0;
 		}
@@ -155,18 +188,25 @@ int ingest_object(ingest_ctx *cx, json_t *obj, const char *where, sol_err *err)
 	if (indicator)
 		indicator_atoms(cx, obj, &meta, &atoms);
 
-	size_t len;
-	char *json = stix_object_dump(obj, &len);
-	if (cx->pipe)
-		rc = ingest_pipe_put(cx->pipe, &meta, json, len, indicator ? &atoms : NULL, false,
+	size_t len = object_dump(sc, obj);
+	if (pipe)
+		rc = ingest_pipe_put(pipe, &meta, sc->dump, len, indicator ? &atoms : NULL, false,
 				     err);
 	else
-		rc = ingest_object_store(cx, &meta, json, len, indicator ? &atoms : NULL, false,
+		rc = ingest_object_store(cx, &meta, sc->dump, len, indicator ? &atoms : NULL, false,
 					 NULL, err);
-	free(json);
 	stix_atoms_fini(&atoms);
 	stix_meta_fini(&meta);
 	return rc;
+}
+
+/*
+ * Validate, decide the TLP, extract atoms, store, count. Must be called
+ * inside an import (cx->rep set by ingest_path/ingest_buffer).
+ */
+int ingest_object(ingest_ctx *cx, json_t *obj, const char *where, sol_err *err)
+{
+	return ingest_object_with(cx, cx->scratch, cx->pipe, obj, where, err);
 }
 
 static int row_found(void *ctx, const store_row *row)
@@ -595,8 +635,15 @@ static int input_import(ingest_ctx *cx, const input *in, sol_err *err)
 	if (!f)
 		return sol_fail(err, SOL_EIO, in->name, "cannot open a stream: %s",
 				strerror(errno));
+	/* The importers read 64 KiB at a time; stdio's default buffer would
+	 * cut each into eight reads of the file. (glibc ignores the size
+	 * unless it is given the buffer.) */
+	char *sbuf = in->path ? xmalloc(STREAM_BUF) : NULL;
+	if (sbuf)
+		setvbuf(f, sbuf, _IOFBF, STREAM_BUF);
 	rc = stream_import(cx, fmt, f, in->name, err);
 	fclose(f);
+	free(sbuf);
 	return rc;
 }
 
@@ -674,6 +721,7 @@ ingest_ctx *ingest_ctx_new(store *st, const ingest_opts *opts)
 	ingest_ctx *cx = xcalloc(1, sizeof *cx);
 	cx->st = st;
 	buf_init(&cx->json, SIZE_MAX);
+	cx->scratch = ingest_scratch_new();
 	if (opts)
 		cx->opts = *opts;
 	else
@@ -683,8 +731,10 @@ ingest_ctx *ingest_ctx_new(store *st, const ingest_opts *opts)
 
 void ingest_ctx_free(ingest_ctx *cx)
 {
-	if (cx)
+	if (cx) {
 		buf_fini(&cx->json);
+		ingest_scratch_free(cx->scratch);
+	}
 	free(cx);
 }
 

@@ -16,15 +16,34 @@
 
 typedef struct ingest_pipe ingest_pipe;
 
+/* The buffers a thread reuses from object to object (_new/_free). */
+typedef struct ingest_scratch {
+	char *dump;      /* the canonical JSON of the object being put */
+	size_t dump_cap; /* bytes allocated at dump */
+	sol_buf text;    /* stix_element_parse's scratch */
+} ingest_scratch;
+
+ingest_scratch *ingest_scratch_new(void);
+void ingest_scratch_free(ingest_scratch *sc);
+
 struct ingest_ctx {
-	store *st;          /* NULL: validate and count only */
-	ingest_opts opts;   /* copy of the caller's options (strings borrowed) */
-	ingest_report *rep; /* report of the input being imported */
-	sol_time ts_time;   /* ingest_value: the time last formatted into ts */
-	char ts[32];        /* ... as STIX writes it; "" until the first */
-	sol_buf json;       /* ingest_value: the indicator being written, reused */
-	ingest_pipe *pipe;  /* the store thread's queue (pipe.c), or NULL */
+	store *st;               /* NULL: validate and count only */
+	ingest_opts opts;        /* copy of the caller's options (strings borrowed) */
+	ingest_report *rep;      /* report of the input being imported */
+	sol_time ts_time;        /* ingest_value: the time last formatted into ts */
+	char ts[32];             /* ... as STIX writes it; "" until the first */
+	sol_buf json;            /* ingest_value: the indicator being written, reused */
+	ingest_scratch *scratch; /* ingest_object's buffers on the reading thread */
+	ingest_pipe *pipe;       /* the store thread's queue (pipe.c), or NULL */
 };
+
+/*
+ * ingest_object() with the buffers of the calling thread (sc), queueing
+ * the put on pipe or, if pipe is NULL, storing here: the store thread
+ * runs it for the elements it parses.
+ */
+int ingest_object_with(ingest_ctx *cx, ingest_scratch *sc, ingest_pipe *pipe, json_t *obj,
+		       const char *where, sol_err *err);
 
 /* STIX: stream a bundle/envelope/array/object from f (stix_bundle_reader). */
 int ingest_stix_stream(ingest_ctx *cx, FILE *f, const char *name, sol_err *err);
@@ -91,13 +110,22 @@ int ingest_object_store(ingest_ctx *cx, const stix_meta *meta, const char *json,
  * ingest_object_store(cx, ...) of a copy of what it reads (meta's type,
  * id and facts, not its pattern; the JSON; the atoms), or returns the
  * error of an earlier put. _drain waits until every queued put is done,
- * after which the caller may use the store until its next _put. _stop
- * waits for the queue (or with cancel drops it), ends the thread, frees
- * the pipe and returns the first put error.
+ * after which the caller may use the store and the report's rejections
+ * until its next _put. _stop waits for the queue (or with cancel drops
+ * its puts, though queued elements are still parsed, checked and put, as
+ * one of them may hold the input's first error), ends the thread, frees
+ * the pipe and returns the first error.
  */
 ingest_pipe *ingest_pipe_start(ingest_ctx *cx, bool pack);
 int ingest_pipe_put(ingest_pipe *p, const stix_meta *meta, const char *json, size_t len,
 		    const stix_atoms *atoms, bool if_absent, sol_err *err);
+/*
+ * STIX: hand element el (copied) to the store thread, which parses it
+ * (stix_element_parse) and runs ingest_object_with on it, if the store
+ * thread is short of work; 1 if it took el, 0 if the reader is to parse
+ * it, or the error of an earlier put.
+ */
+int ingest_pipe_put_element(ingest_pipe *p, const stix_element *el, sol_err *err);
 int ingest_pipe_drain(ingest_pipe *p, sol_err *err);
 int ingest_pipe_stop(ingest_pipe *p, bool cancel, sol_err *err);
 

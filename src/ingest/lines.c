@@ -380,7 +380,7 @@ int ingest_lines(ingest_ctx *cx, FILE *f, const char *name, ingest_format fmt, s
 	}
 	int stopped = ingest_pipe_stop(cx->pipe, rc != 0, err);
 	cx->pipe = NULL;
-	if (rc == 0)
+	if (stopped != 0) /* a put before our failure, if we failed too */
 		rc = stopped;
 	free(L->refanged);
 	free(L->field);

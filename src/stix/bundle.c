@@ -18,6 +18,12 @@
  * Inside an element we only follow strings (with their escapes) and the
  * nesting depth to find the closing brace; jansson then parses the bytes
  * properly and its line:col is shifted to the element's place in the file.
+ * Splitting and parsing are separate calls (stix_bundle_next_element,
+ * stix_element_parse), so an importer can parse on another thread;
+ * stix_bundle_next does both. Before parsing, the whitespace between
+ * tokens is dropped (compact): jansson reads it a byte at a time, and a
+ * pretty-printed bundle is a third whitespace. Only a failed parse is
+ * repeated on the element as written, for the error's line:col.
  *
  * Bytes are "captured" by span: cap_start remembers where in the read
  * buffer a capture began, and each refill (or cap_stop) appends the span
@@ -78,6 +84,8 @@ struct stix_bundle_reader {
 					   the objects array (its ']'), 0 if none */
 	long gap_line, gap_col;         /* document position of head[head_gap] */
 	sol_buf elem;                   /* the current element */
+	long elem_line, elem_col;       /* document position of its '{' */
+	sol_buf text;                   /* stix_bundle_next's scratch (stix_element_parse) */
 	json_t *single;                 /* a lone top-level object, yielded at the end */
 	char path[48];                  /* path of the object last yielded */
 	sol_err failure;                /* the error returned, repeated after it */
@@ -476,8 +484,55 @@ static void end_array(stix_bundle_reader *r)
 	r->st = RD_MEMBER_END;
 }
 
-/* An element whose '{' was read: capture it and parse it. */
-static int element(stix_bundle_reader *r, json_t **obj)
+static bool json_space(unsigned char b)
+{
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+}
+
+/* b can be part of a number or literal: not a bracket, ',', ':' or '"'. */
+static bool scalar_byte(unsigned char b)
+{
+	return !(b == '{' || b == '}' || b == '[' || b == ']' || b == ',' || b == ':' || b == '"');
+}
+
+/*
+ * elem[0..n) into out without the whitespace between tokens, which is a
+ * third of a pretty-printed bundle and which jansson reads a byte at a
+ * time. A run between two scalar bytes ("1 2", "tr ue") stays, so the
+ * tokens, and whether the text is JSON at all, do not change; jansson's
+ * error positions do, so a failed parse is repeated on elem.
+ */
+static void compact(const unsigned char *p, size_t n, sol_buf *out)
+{
+	const unsigned char *end = p + n, *start = p, *run = p;
+	buf_reset(out);
+	while (p < end) {
+		if (*p == '"') { /* a string: copied as it is */
+			for (p++; p < end;) {
+				p += string_run(p, end);
+				if (p < end && *p == '\\')
+					p += end - p > 1 ? 2 : 1;
+				else if (p < end && *p++ == '"')
+					break;
+			}
+		} else if (!json_space(*p)) {
+			p++;
+		} else {
+			const unsigned char *q = p;
+			while (q < end && json_space(*q))
+				q++;
+			if (p == start || q == end || !scalar_byte(p[-1]) || !scalar_byte(*q)) {
+				buf_append(out, run, (size_t)(p - run));
+				run = q;
+			}
+			p = q;
+		}
+	}
+	buf_append(out, run, (size_t)(end - run));
+}
+
+/* An element whose '{' was read: capture it (stix_element_parse parses). */
+static int element(stix_bundle_reader *r)
 {
 	long line = r->at_line, col = r->at_col;
 	buf_reset(&r->elem);
@@ -489,16 +544,25 @@ static int element(stix_bundle_reader *r, json_t **obj)
 	if (rc < 0)
 		return rc;
 	snprintf(r->path, sizeof r->path, r->top_array ? "$[%zu]" : "$.objects[%zu]", r->index);
-	*obj = stix_object_load_at(r->elem.data, r->elem.len, "", line, col, &r->failure);
-	if (!*obj) {
-		char msg[sizeof r->failure.msg];
-		snprintf(msg, sizeof msg, "in %s: %s", r->path, r->failure.msg);
-		memcpy(r->failure.msg, msg, sizeof msg);
-		return r->failure.code;
-	}
+	r->elem_line = line;
+	r->elem_col = col;
 	r->index++;
 	r->st = RD_ELEM_END;
 	return 1;
+}
+
+json_t *stix_element_parse(const stix_element *el, sol_buf *scratch, sol_err *err)
+{
+	compact((const unsigned char *)el->text, el->len, scratch);
+	json_t *obj = stix_object_load_at(scratch->data, scratch->len, "", el->line, el->col, err);
+	if (!obj) /* the error as it is placed in the document */
+		obj = stix_object_load_at(el->text, el->len, "", el->line, el->col, err);
+	if (!obj && err) {
+		char msg[sizeof err->msg];
+		snprintf(msg, sizeof msg, "in %s: %s", el->path, err->msg);
+		memcpy(err->msg, msg, sizeof msg);
+	}
+	return obj;
 }
 
 /* Skip a UTF-8 byte order mark; c is the first byte of the input. */
@@ -512,7 +576,8 @@ static int skip_bom(stix_bundle_reader *r, int c)
 	return skip_ws(r);
 }
 
-/* Run the state machine to the next object (1), the end (0) or an error. */
+/* Run the state machine to the next object (1: an element in elem, or
+ * a lone object in *obj), the end (0) or an error. */
 static int step(stix_bundle_reader *r, json_t **obj)
 {
 	for (;;) {
@@ -564,7 +629,7 @@ static int step(stix_bundle_reader *r, json_t **obj)
 			if (c == ']' && st == RD_ELEM_FIRST)
 				end_array(r);
 			else if (c == '{')
-				return element(r, obj);
+				return element(r);
 			else
 				rc = unexpected(
 				    r, c, st == RD_ELEM_FIRST ? "an object or ']'" : "an object");
@@ -606,13 +671,14 @@ stix_bundle_reader *stix_bundle_reader_new(FILE *f)
 	r->st = RD_START;
 	buf_init(&r->head, STIX_MAX_OBJECT);
 	buf_init(&r->elem, STIX_MAX_OBJECT);
+	buf_init(&r->text, STIX_MAX_OBJECT);
 	return r;
 }
 
-int stix_bundle_next(stix_bundle_reader *r, json_t **obj, const char **path, sol_err *err)
+int stix_bundle_next_element(stix_bundle_reader *r, json_t **obj, stix_element *el, sol_err *err)
 {
 	*obj = NULL;
-	*path = NULL;
+	*el = (stix_element){0};
 	if (r->st == RD_FAILED) {
 		if (err)
 			*err = r->failure;
@@ -625,8 +691,31 @@ int stix_bundle_next(stix_bundle_reader *r, json_t **obj, const char **path, sol
 			*err = r->failure;
 		return rc;
 	}
+	if (rc == 1) {
+		el->path = r->path;
+		if (!*obj) {
+			el->text = r->elem.data;
+			el->len = r->elem.len;
+			el->line = r->elem_line;
+			el->col = r->elem_col;
+		}
+	}
+	return rc;
+}
+
+int stix_bundle_next(stix_bundle_reader *r, json_t **obj, const char **path, sol_err *err)
+{
+	stix_element el;
+	*path = NULL;
+	int rc = stix_bundle_next_element(r, obj, &el, err);
+	if (rc == 1 && !*obj && !(*obj = stix_element_parse(&el, &r->text, &r->failure))) {
+		r->st = RD_FAILED;
+		if (err)
+			*err = r->failure;
+		return r->failure.code;
+	}
 	if (rc == 1)
-		*path = r->path;
+		*path = el.path;
 	return rc;
 }
 
@@ -636,6 +725,7 @@ void stix_bundle_reader_free(stix_bundle_reader *r)
 		return;
 	buf_fini(&r->head);
 	buf_fini(&r->elem);
+	buf_fini(&r->text);
 	json_decref(r->single);
 	free(r);
 }

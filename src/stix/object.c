@@ -600,14 +600,25 @@ void stix_meta_fini(stix_meta *meta)
 
 /* ---- load and dump ----------------------------------------------------- */
 
+/* The canonical serialisation's jansson flags (stix.h). */
+#define DUMP_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
+
 char *stix_object_dump(const json_t *obj, size_t *len)
 {
-	char *s = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	char *s = json_dumps(obj, DUMP_FLAGS);
 	if (!s)
 		abort(); /* only fails when out of memory */
 	if (len)
 		*len = strlen(s);
 	return s;
+}
+
+size_t stix_object_dumpb(const json_t *obj, char *buf, size_t size)
+{
+	size_t n = json_dumpb(obj, buf, size, DUMP_FLAGS);
+	if (n == 0)
+		abort(); /* an object is never empty: only fails when out of memory */
+	return n;
 }
 
 json_t *stix_object_load(const char *data, size_t len, const char *where, sol_err *err)

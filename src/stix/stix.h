@@ -93,6 +93,12 @@ void stix_meta_fini(stix_meta *meta);
  * equal. Caller frees.
  */
 char *stix_object_dump(const json_t *obj, size_t *len);
+/*
+ * The same bytes into buf[0..size), for a caller that reuses one buffer:
+ * returns their length; if that is more than size, buf holds nothing
+ * usable and the call must be repeated with a larger one. No NUL.
+ */
+size_t stix_object_dumpb(const json_t *obj, char *buf, size_t size);
 
 /* Parse one object from bytes, rejecting duplicate keys; NULL + err. */
 json_t *stix_object_load(const char *data, size_t len, const char *where, sol_err *err);
@@ -117,6 +123,30 @@ stix_bundle_reader *stix_bundle_reader_new(FILE *f);
  */
 int stix_bundle_next(stix_bundle_reader *r, json_t **obj, const char **path, sol_err *err);
 void stix_bundle_reader_free(stix_bundle_reader *r);
+
+/* An element of the objects array, not yet parsed; borrowed from the
+ * reader until its next call, or from whoever copied it. */
+typedef struct stix_element {
+	const char *text; /* its bytes, as in the document */
+	size_t len;       /* bytes at text */
+	long line, col;   /* document position of its '{' */
+	const char *path; /* "$.objects[3]" or "$[3]" */
+} stix_element;
+
+/*
+ * stix_bundle_next, leaving the parsing to the caller (which may do it on
+ * another thread): returns 1 and sets either *el (an element of the
+ * objects array; *obj NULL) or *obj (a lone top-level object, parsed;
+ * el->path "$"), 0 at the end, or the error. Called for every element of
+ * a bundle: only follows strings and brackets.
+ */
+int stix_bundle_next_element(stix_bundle_reader *r, json_t **obj, stix_element *el, sol_err *err);
+/*
+ * Parse an element (a new reference), or NULL with the error
+ * stix_bundle_next gives for it. scratch is the caller's, reused from
+ * call to call (cap STIX_MAX_OBJECT).
+ */
+json_t *stix_element_parse(const stix_element *el, sol_buf *scratch, sol_err *err);
 
 /* ---- patterns ------------------------------------------------------- */
 
