@@ -10,9 +10,10 @@
 #             imported and one refresh (only they are read), and the IXFR
 #             from the previous serial: its size and time.
 #   arrival   a copy of the store behind `solidarity serve --dns`, a BIND
-#             named on 127.0.0.1 as its response-policy secondary (the
-#             named.conf of tests/unit/dns/test_bind.c); once named has
-#             loaded the zone (its log says the policy reload is done),
+#             named on 127.0.0.1 as its response-policy secondary for the
+#             bulk and the recent-additions zone (the named.conf of
+#             tests/unit/dns/test_bind.c); once named has loaded both
+#             (its log says the policy reloads are done),
 #             one domain is imported with `solidarity import`
 #             and dig asks named for it every 10 ms: the time from the
 #             start of the import to NXDOMAIN. Target: < 2 s.
@@ -110,13 +111,22 @@ options {
   allow-recursion { 127.0.0.1; };
   dnssec-validation no;
   notify no;
-  response-policy { zone "rpz.solidarity" min-update-interval 0; };
+  response-policy {
+    zone "rpz.solidarity" min-update-interval 0;
+    zone "rpz-recent.solidarity" min-update-interval 0;
+  };
 };
 controls { };
 zone "rpz.solidarity" {
   type secondary;
   primaries { 127.0.0.1 port $ours; };
   file "rpz.solidarity.db";
+  allow-notify { 127.0.0.1; };
+};
+zone "rpz-recent.solidarity" {
+  type secondary;
+  primaries { 127.0.0.1 port $ours; };
+  file "rpz-recent.solidarity.db";
   allow-notify { 127.0.0.1; };
 };
 zone "example" { type primary; file "example.db"; };
@@ -134,7 +144,8 @@ named_pid=$!
 trap 'kill $serve $named_pid 2>/dev/null; wait 2>/dev/null' EXIT
 trap 'exit 1' INT TERM
 started=$(date +%s.%N)
-until grep -q 'rpz: rpz.solidarity: reload done: success' "$dir/named.log"; do
+until grep -q 'rpz: rpz.solidarity: reload done: success' "$dir/named.log" &&
+	grep -q 'rpz: rpz-recent.solidarity: reload done: success' "$dir/named.log"; do
 	sleep 1
 	if [ "$(python3 -c "print(int($(date +%s.%N) - $started))")" -gt 900 ]; then
 		echo "bench: named did not load the zone in 15 minutes; see $dir/named.log"

@@ -9,11 +9,13 @@
  * or expired since the last one (when nothing happened, two indexed
  * reads), so polling often costs nothing and an indicator reaches the
  * secondaries a fraction of a second after its import commits: the
- * server journals the change and NOTIFYs them, and they fetch it by IXFR.
+ * server puts it in the recent-additions zone, journals the change and
+ * NOTIFYs them, and they fetch it by IXFR.
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -21,7 +23,8 @@
 #include "cli/cli.h"
 #include "cli/serve_dns.h"
 
-#define CLI_DNS_POLL_MS 100 /* how often the store is asked for news */
+#define CLI_DNS_POLL_MS 100               /* how often the store is asked for news */
+#define CLI_DNS_SECONDS_MAX 1000000000ULL /* bound of --dns-fold-age and -grace */
 
 void cli_dns_init(cli_dns *d)
 {
@@ -44,9 +47,33 @@ static int list_add(const char **list, size_t *n, size_t cap, const char *arg, c
 	return 0;
 }
 
+/* A whole number 0..max, or fail naming the option. */
+static int number(const char *arg, unsigned long long max, const char *opt, unsigned long long *out,
+		  sol_err *err)
+{
+	char *end;
+	errno = 0;
+	*out = strtoull(arg, &end, 10);
+	if (!*arg || *end || *arg == '-' || errno || *out > max)
+		return sol_fail(err, SOL_EUSAGE, opt, "'%s' is not a number from 0 to %llu", arg,
+				max);
+	return 0;
+}
+
+/* SECONDS of opt into *t, in microseconds. */
+static int seconds(const char *arg, const char *opt, sol_time *t, sol_err *err)
+{
+	unsigned long long n;
+	int rc = number(arg, CLI_DNS_SECONDS_MAX, opt, &n, err);
+	if (rc == 0)
+		*t = (sol_time)n * 1000000;
+	return rc;
+}
+
 int cli_dns_option(cli_dns *d, int opt, const char *arg, sol_err *err)
 {
 	dns_server_opts *o = &d->opts;
+	unsigned long long n;
 	switch (opt) {
 	case CLI_DNS_OPT_LISTEN:
 		o->listen = arg;
@@ -77,6 +104,18 @@ int cli_dns_option(cli_dns *d, int opt, const char *arg, sol_err *err)
 	}
 	case CLI_DNS_OPT_WL: d->wl_dir = arg; return 0;
 	case CLI_DNS_OPT_WL_ALLOW: d->wl_allow = arg; return 0;
+	case CLI_DNS_OPT_RECENT:
+		o->one_zone = strcmp(arg, "none") == 0;
+		o->recent = o->one_zone ? NULL : arg;
+		return 0;
+	case CLI_DNS_OPT_FOLD_RECORDS: {
+		int rc = number(arg, SIZE_MAX, "--dns-fold-records", &n, err);
+		if (rc == 0)
+			o->fold.records = (size_t)n;
+		return rc;
+	}
+	case CLI_DNS_OPT_FOLD_AGE: return seconds(arg, "--dns-fold-age", &o->fold.age, err);
+	case CLI_DNS_OPT_FOLD_GRACE: return seconds(arg, "--dns-fold-grace", &o->fold.grace, err);
 	default: return 1;
 	}
 }
@@ -91,8 +130,8 @@ static void *watch(void *arg)
 		if (dns_server_refresh(d->srv, d->st, &changed, &err) != 0)
 			cli_error(&err);
 		else if (changed)
-			fprintf(stderr, "solidarity serve: DNS zone serial %u\n",
-				dns_server_serial(d->srv));
+			fprintf(stderr, "solidarity serve: DNS zone serial %u, recent %u\n",
+				dns_server_serial(d->srv), dns_server_recent_serial(d->srv));
 	}
 	return NULL;
 }
@@ -117,6 +156,9 @@ int cli_dns_start(cli_dns *d, const char *db_path, sol_err *err)
 	if (rc == 0)
 		fprintf(stderr, "solidarity serve: DNS %s port %u, zone serial %u\n",
 			d->opts.listen, dns_server_port(d->srv), dns_server_serial(d->srv));
+	if (rc == 0 && dns_server_recent_zone(d->srv))
+		fprintf(stderr, "solidarity serve: DNS recent additions in %s, serial %u\n",
+			dns_server_recent_zone(d->srv), dns_server_recent_serial(d->srv));
 	return rc;
 }
 

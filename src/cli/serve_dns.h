@@ -1,7 +1,7 @@
 /*
  * serve_dns.h - the `--dns*` options of `solidarity serve`: the RPZ zone
- * served over zone transfer (src/dns/), kept current by a thread that
- * watches the store.
+ * served over zone transfer (src/dns/) with its recent-additions zone,
+ * kept current by a thread that watches the store.
  *
  * Ownership: cli_dns is _init/_fini; strings in it are borrowed from argv.
  */
@@ -24,6 +24,10 @@ enum {
 	CLI_DNS_OPT_TLP_MAX,      /* --dns-tlp-max LEVEL */
 	CLI_DNS_OPT_WL,           /* --dns-warninglists DIR */
 	CLI_DNS_OPT_WL_ALLOW,     /* --dns-allow-benign CATEGORIES */
+	CLI_DNS_OPT_RECENT,       /* --dns-recent-zone NAME|none */
+	CLI_DNS_OPT_FOLD_RECORDS, /* --dns-fold-records N */
+	CLI_DNS_OPT_FOLD_AGE,     /* --dns-fold-age SECONDS */
+	CLI_DNS_OPT_FOLD_GRACE,   /* --dns-fold-grace SECONDS */
 };
 
 /* The entries to put in cmd_serve's longopts, each with its comma. */
@@ -37,7 +41,11 @@ enum {
 	{"dns-policy", required_argument, NULL, CLI_DNS_OPT_POLICY},                       \
 	{"dns-tlp-max", required_argument, NULL, CLI_DNS_OPT_TLP_MAX},                     \
 	{"dns-warninglists", required_argument, NULL, CLI_DNS_OPT_WL},                     \
-	{"dns-allow-benign", required_argument, NULL, CLI_DNS_OPT_WL_ALLOW},
+	{"dns-allow-benign", required_argument, NULL, CLI_DNS_OPT_WL_ALLOW},                \
+	{"dns-recent-zone", required_argument, NULL, CLI_DNS_OPT_RECENT},                  \
+	{"dns-fold-records", required_argument, NULL, CLI_DNS_OPT_FOLD_RECORDS},           \
+	{"dns-fold-age", required_argument, NULL, CLI_DNS_OPT_FOLD_AGE},                   \
+	{"dns-fold-grace", required_argument, NULL, CLI_DNS_OPT_FOLD_GRACE},
 /* clang-format on */
 
 #define CLI_DNS_USAGE                                                                              \
@@ -50,7 +58,12 @@ enum {
 	"  --dns-tlp-max LEVEL    leave out indicators above this TLP\n"                           \
 	"  --dns-warninglists DIR MISP warninglists to leave out (built-in facts always)\n"        \
 	"  --dns-allow-benign CATS built-in warninglist categories not to apply (e.g. "            \
-	"documentation)\n"
+	"documentation)\n"                                                                         \
+	"  --dns-recent-zone NAME zone of recent additions, served next to the zone\n"             \
+	"                         (default: the zone's first label + -recent); none: off\n"        \
+	"  --dns-fold-records N   fold recent additions into the zone at N records (1000)\n"       \
+	"  --dns-fold-age SECONDS ... or when the oldest is this old (3600)\n"                     \
+	"  --dns-fold-grace SECONDS  keep folded records in the recent zone this long (3900)\n"
 
 typedef struct cli_dns {
 	dns_server_opts opts;               /* what dns_server_start gets */

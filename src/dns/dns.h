@@ -18,6 +18,21 @@
  * ("dns.<zone>.serial", ".hash", ".journal.<slot>"), so a restarted server
  * still answers IXFR for changes made before it stopped.
  *
+ * Two zones. BIND applies a new version of a policy zone by walking all
+ * of it (about 2 s at 1.6 million triggers), so an arrival published in
+ * the bulk zone takes that long to be enforced. The server therefore
+ * also serves a recent-additions zone (dns_server_opts.recent, default
+ * "<first label>-recent.<rest>", e.g. rpz-recent.solidarity) that
+ * secondaries list next to the bulk zone with the same policy: a new
+ * record goes there only, which a secondary reloads in milliseconds. Now
+ * and then (dns_fold: enough records waiting, the oldest old enough, or
+ * the bulk zone changing anyway) the waiting records are folded: added
+ * to the bulk zone, and taken out of the recent zone only a grace period
+ * later, once every secondary has the bulk zone with them, so a record
+ * is never in neither. A removal leaves whichever zones hold the record
+ * at once. Each zone has its own serial, journal and NOTIFYs; access
+ * rules are the same. With one_zone every change goes to the bulk zone.
+ *
  * Server. dns_server_start binds UDP and TCP on one address and answers
  * from its own thread: SOA over UDP or TCP to anyone, AXFR and IXFR over
  * TCP only to an allowed address or a request signed with a known TSIG
@@ -49,6 +64,14 @@
 #define DNS_NOTIFY_TRIES 5   /* NOTIFY sends before giving up on a target */
 #define DNS_CONN_MAX 64      /* concurrent TCP connections */
 #define DNS_MSG_TARGET 16000 /* bytes a transfer message is filled to */
+
+/* The recent zone (see Two zones). The grace is longer than the SOA
+ * refresh (3600 s), so even a secondary that is not NOTIFYed has the bulk
+ * zone with a folded record before it leaves the recent zone. */
+#define DNS_RECENT_LABEL "-recent" /* added to the zone's first label */
+#define DNS_FOLD_RECORDS 1000      /* records waiting that make a fold */
+#define DNS_FOLD_AGE 3600          /* seconds the oldest waits at most */
+#define DNS_FOLD_GRACE 3900        /* seconds a folded record stays */
 
 /* ---- zone model ----------------------------------------------------------- */
 
@@ -139,9 +162,21 @@ int dns_journal_publish(store *st, dns_journal *j, const dns_zone *old, const dn
 
 typedef struct dns_server dns_server;
 
+/* When waiting records of the recent zone are folded into the bulk zone. */
+typedef struct dns_fold {
+	size_t records; /* fold once this many records wait; a change adding as
+			   many at once goes to the bulk zone directly */
+	sol_time age;   /* ... or once the oldest has waited this long (microseconds) */
+	sol_time grace; /* a folded record leaves the recent zone this much later */
+} dns_fold;
+
 typedef struct dns_server_opts {
 	const char *listen;        /* "127.0.0.1:5353", "[::1]:53"; port 0 picks one */
 	const char *zone;          /* zone name; NULL: EXPORT_RPZ_ZONE */
+	const char *recent;        /* recent-additions zone; NULL: DNS_RECENT_LABEL added to
+				      the first label of zone */
+	bool one_zone;             /* no recent zone: every change goes to zone */
+	dns_fold fold;             /* when the recent zone is folded */
 	const char *const *allow;  /* transfer allowed from: "192.0.2.1", "10.0.0.0/8" */
 	size_t n_allow;            /* how many (<= DNS_ALLOW_MAX) */
 	const char *const *tsig;   /* keys "name:algorithm:base64secret" */
@@ -151,7 +186,8 @@ typedef struct dns_server_opts {
 	dns_zone_opts zone_opts;   /* what goes into the zone */
 } dns_server_opts;
 
-/* No allow list, keys or NOTIFY targets; listen "127.0.0.1:0". */
+/* No allow list, keys or NOTIFY targets; listen "127.0.0.1:0"; a recent
+ * zone folded at DNS_FOLD_RECORDS, DNS_FOLD_AGE and DNS_FOLD_GRACE. */
 void dns_server_opts_init(dns_server_opts *o);
 
 /*
@@ -162,19 +198,25 @@ void dns_server_opts_init(dns_server_opts *o);
  */
 int dns_server_start(store *st, const dns_server_opts *o, dns_server **out, sol_err *err);
 
-/* Bring the zone up to date with the store and publish it if it changed
- * (dns_server_publish). The first call (made by dns_server_start) builds
- * it from the whole store; later ones read only the indicators added,
- * revoked or expired since, so they cost in proportion to the change.
- * *changed (may be NULL) says whether the published zone changed. */
+/* Bring the zones up to date with the store and publish those that
+ * changed: new records in the recent zone, removals in both, a fold when
+ * due (see Two zones above). The first call (made by dns_server_start)
+ * builds the zone from the whole store; later ones read only the
+ * indicators added, revoked or expired since, so they cost in proportion
+ * to the change. *changed (may be NULL) says whether a zone changed. */
 int dns_server_refresh(dns_server *s, store *st, bool *changed, sol_err *err);
 
-/* Publish z (finished; the call takes the reference): journal it, serve
- * it, and NOTIFY every target if it changed. changed may be NULL. */
+/* Publish z (finished; the call takes the reference) as the bulk zone:
+ * journal it, serve it, and NOTIFY every target if it changed (later
+ * refreshes apply the store's changes to it). changed may be NULL. */
 int dns_server_publish(dns_server *s, store *st, dns_zone *z, bool *changed, sol_err *err);
 
 uint16_t dns_server_port(const dns_server *s);   /* the bound port */
 uint32_t dns_server_serial(const dns_server *s); /* serial being served */
+/* Serial of the recent zone being served; 0 with one_zone. */
+uint32_t dns_server_recent_serial(const dns_server *s);
+/* Name of the recent zone with its final dot; NULL with one_zone. */
+const char *dns_server_recent_zone(const dns_server *s);
 /* NOTIFYs acknowledged since start (for tests and monitoring). */
 unsigned dns_server_notify_acks(const dns_server *s);
 /* Stop the thread, close every socket, free everything. NULL is a no-op. */

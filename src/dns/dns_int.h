@@ -8,8 +8,12 @@
  * reaching it, all immutable and reference counted. A reply holds its
  * snapshot until sent, so a refresh never frees a zone mid-transfer.
  *
+ * Also the pieces the server is made of: the live zone (live.c), the
+ * recent-additions zone (recent.c) and the settings the journal uses.
+ *
  * Ownership: dns_responder is _init/_fini; dns_reply is filled by
- * dns_respond and released with dns_reply_fini.
+ * dns_respond and released with dns_reply_fini; dns_live and dns_recent
+ * are _new/_free.
  */
 #ifndef SOL_DNS_INT_H
 #define SOL_DNS_INT_H
@@ -39,6 +43,17 @@ size_t dns_triggers(const dns_zone_opts *o, size_t origin_len, const index_selec
 /* old without the records of removed, plus those of added (all three
  * finished): a finished zone, in one merge walk. */
 dns_zone *dns_zone_patch(const dns_zone *old, const dns_zone *removed, const dns_zone *added);
+/* Whether finished zone z holds the whole record rec (binary search). */
+bool dns_zone_has(const dns_zone *z, const char *rec);
+/* A change from -> to with empty, unfinished removed and added zones. */
+dns_change *dns_change_new(uint32_t from, uint32_t to);
+
+/* ---- settings (journal.c) ------------------------------------------------- */
+
+/* "dns.<zone without its final dot>.<what>" into key. */
+void dns_setting_key(const char *origin, const char *what, char *key, size_t size);
+/* The setting key into *v (free it), or *v = NULL when it was never set. */
+int dns_setting_get(store *st, const char *key, char **v, sol_err *err);
 
 /* ---- the live zone (live.c) --------------------------------------------- */
 
@@ -47,7 +62,8 @@ dns_zone *dns_zone_patch(const dns_zone *old, const dns_zone *removed, const dns
  * it remembers which records each indicator makes and how many
  * indicators make each record, and on update reads only the indicators
  * whose current version was added since the last pass (the store's
- * date_added order) and those whose next atom has expired.
+ * date_added order) and those whose next atom has expired, and says
+ * which records came and went. The caller keeps the zone itself.
  */
 typedef struct dns_live dns_live;
 
@@ -55,12 +71,49 @@ typedef struct dns_live dns_live;
  * new reference to it. */
 int dns_live_new(store *st, const char *origin, const dns_zone_opts *o, dns_live **out,
 		 dns_zone **zone, sol_err *err);
-/* Apply what changed in the store and what expired by `now`. *zone is a
- * new reference to the updated zone, or NULL when nothing changed. After
- * an error that struck midway the next call builds the zone again from
- * the whole store (and returns it whole). */
-int dns_live_update(dns_live *l, store *st, sol_time now, dns_zone **zone, sol_err *err);
+/* Apply what changed in the store and what expired by `now`: *change is
+ * a new reference to the records removed and added (from and to 0), or
+ * NULL when nothing changed. After an error that struck midway the next
+ * call builds the zone again from the whole store and sets *zone (a new
+ * reference to all of it) instead. */
+int dns_live_update(dns_live *l, store *st, sol_time now, dns_zone **zone, dns_change **change,
+		    sol_err *err);
 void dns_live_free(dns_live *l); /* NULL is a no-op */
+
+/* ---- the recent-additions zone (recent.c) ------------------------------- */
+
+/*
+ * Which records of the zone are served in the recent-additions zone
+ * rather than (or, for a while after a fold, as well as) the bulk zone.
+ * Each record held is waiting (arrived, not yet in the bulk zone) or
+ * folded (in the bulk zone too since a time, leaving after the grace).
+ */
+typedef struct dns_recent dns_recent;
+
+/* Empty; origin (the recent zone's name with its final dot) names the
+ * setting it is kept in. Times of f are microseconds. */
+dns_recent *dns_recent_new(const char *origin, const dns_fold *f);
+void dns_recent_free(dns_recent *r); /* NULL is a no-op */
+/* Read the records held when the server last saved them. */
+int dns_recent_load(dns_recent *r, store *st, sol_err *err);
+/* Write the records held, if they changed since the last load or save. */
+int dns_recent_save(dns_recent *r, store *st, sol_err *err);
+/* After a build of the whole zone z: forget records z does not hold. A
+ * new finished zone of the waiting records (the bulk zone is z without
+ * them). */
+dns_zone *dns_recent_keep(dns_recent *r, const dns_zone *z);
+/*
+ * One refresh at now, with the change c of the whole zone (NULL: none):
+ * its removed records leave, its added ones wait (or, f->records or more
+ * at once, go to the bulk zone directly); then every waiting record is
+ * folded if f->records wait, the oldest has waited f->age, or the bulk
+ * zone changes anyway; folded records older than f->grace leave. *to_bulk
+ * is a new finished zone of the records the bulk zone gains. Returns
+ * whether the recent zone changed (since the last keep or step).
+ */
+bool dns_recent_step(dns_recent *r, const dns_change *c, sol_time now, dns_zone **to_bulk);
+/* The recent zone: every record held (a new finished zone). */
+dns_zone *dns_recent_zone(const dns_recent *r);
 
 /* ---- the responder ------------------------------------------------------ */
 

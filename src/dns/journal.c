@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/dns.h"
+#include "dns/dns_int.h"
 
 void dns_journal_init(dns_journal *j, const char *origin)
 {
@@ -47,15 +47,13 @@ void dns_journal_fini(dns_journal *j)
 	free(j->origin);
 }
 
-/* "dns.<zone>.<what>" into key. */
-static void journal_key(const dns_journal *j, const char *what, char *key, size_t size)
+void dns_setting_key(const char *origin, const char *what, char *key, size_t size)
 {
-	size_t n = strlen(j->origin);
-	snprintf(key, size, "dns.%.*s.%s", (int)(n ? n - 1 : 0), j->origin, what);
+	size_t n = strlen(origin);
+	snprintf(key, size, "dns.%.*s.%s", (int)(n ? n - 1 : 0), origin, what);
 }
 
-/* A setting or NULL when it was never set. */
-static int setting_opt(store *st, const char *key, char **v, sol_err *err)
+int dns_setting_get(store *st, const char *key, char **v, sol_err *err)
 {
 	*v = NULL;
 	int rc = store_setting_get(st, key, v, err);
@@ -73,12 +71,7 @@ static dns_change *change_parse(const char *text)
 	int used = 0;
 	if (sscanf(text, "%lu %lu\n%n", &from, &to, &used) != 2 || used == 0)
 		return NULL;
-	dns_change *c = xcalloc(1, sizeof *c);
-	c->from = (uint32_t)from;
-	c->to = (uint32_t)to;
-	c->removed = dns_zone_new();
-	c->added = dns_zone_new();
-	c->refs = 1;
+	dns_change *c = dns_change_new((uint32_t)from, (uint32_t)to);
 	for (const char *p = text + used; *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
@@ -108,14 +101,14 @@ int dns_journal_load(store *st, dns_journal *j, sol_err *err)
 	journal_clear(j);
 	j->serial = 0;
 	j->hash = 0;
-	journal_key(j, "serial", key, sizeof key);
-	int rc = setting_opt(st, key, &v, err);
+	dns_setting_key(j->origin, "serial", key, sizeof key);
+	int rc = dns_setting_get(st, key, &v, err);
 	if (rc || !v)
 		return rc;
 	j->serial = (uint32_t)strtoul(v, NULL, 10);
 	free(v);
-	journal_key(j, "hash", key, sizeof key);
-	if ((rc = setting_opt(st, key, &v, err)) != 0)
+	dns_setting_key(j->origin, "hash", key, sizeof key);
+	if ((rc = dns_setting_get(st, key, &v, err)) != 0)
 		return rc;
 	j->hash = v ? strtoull(v, NULL, 16) : 0;
 	free(v);
@@ -124,8 +117,8 @@ int dns_journal_load(store *st, dns_journal *j, sol_err *err)
 	for (unsigned i = 0; i < DNS_JOURNAL_MAX && rc == 0; i++) {
 		char what[32];
 		snprintf(what, sizeof what, "journal.%u", i);
-		journal_key(j, what, key, sizeof key);
-		if ((rc = setting_opt(st, key, &v, err)) == 0 && v)
+		dns_setting_key(j->origin, what, key, sizeof key);
+		if ((rc = dns_setting_get(st, key, &v, err)) == 0 && v)
 			slot[i] = change_parse(v);
 		free(v);
 	}
@@ -182,10 +175,10 @@ static int journal_save(store *st, const dns_journal *j, const dns_change *c, so
 	int rc = store_begin(st, err);
 	if (rc)
 		return rc;
-	journal_key(j, "serial", key, sizeof key);
+	dns_setting_key(j->origin, "serial", key, sizeof key);
 	snprintf(val, sizeof val, "%" PRIu32, j->serial);
 	rc = store_setting_set(st, key, val, err);
-	journal_key(j, "hash", key, sizeof key);
+	dns_setting_key(j->origin, "hash", key, sizeof key);
 	snprintf(val, sizeof val, "%016" PRIx64, j->hash);
 	if (rc == 0)
 		rc = store_setting_set(st, key, val, err);
@@ -194,7 +187,7 @@ static int journal_save(store *st, const dns_journal *j, const dns_change *c, so
 		buf_init(&text, SIZE_MAX);
 		change_text(c, &text);
 		snprintf(val, sizeof val, "journal.%u", (unsigned)(c->to % DNS_JOURNAL_MAX));
-		journal_key(j, val, key, sizeof key);
+		dns_setting_key(j->origin, val, key, sizeof key);
 		rc = store_setting_set(st, key, text.data, err);
 		buf_fini(&text);
 	}

@@ -1,7 +1,9 @@
 /*
  * live.c - the RPZ zone kept current from the store's changes, so that an
  * indicator arriving in a store of millions reaches the secondaries in
- * milliseconds instead of after a walk of the whole store.
+ * milliseconds instead of after a walk of the whole store: a pass yields
+ * what changed, never the whole zone (a merge of a million-record zone
+ * alone costs a third of a second), except after a build.
  *
  * State. Every record string the zone holds is interned once (rec[]),
  * with the number of indicators whose atoms make it; every indicator that
@@ -20,10 +22,11 @@
  * indicator's old records lose a reference and its new ones gain one;
  * a record whose count crosses zero is marked dirty. At the end the dirty
  * records whose presence changed become the sorted "removed" and "added"
- * sets, and dns_zone_patch merges them into the previous zone. The first
- * pass (dns_live_new) is the same with an index_select walk of the whole
- * store as its input. The store assigns date_added in commit order, so
- * "added after the last pass" misses nothing.
+ * sets handed to the caller. The first pass (dns_live_new) is the same
+ * with an index_select walk of the whole store as its input, and every
+ * record it finds is "added": that is the whole zone. The store assigns
+ * date_added in commit order, so "added after the last pass" misses
+ * nothing.
  *
  * lists[] is append-only: an indicator's new list goes to its end and the
  * old slice becomes garbage, compacted once it outweighs the live part.
@@ -41,7 +44,7 @@ typedef struct live_rec {
 	size_t off;    /* its offset in pool */
 	uint32_t len;  /* its length */
 	uint32_t refs; /* indicators that make it */
-	bool present;  /* in l->zone */
+	bool present;  /* in the zone as of the last pass */
 	bool dirty;    /* on l->dirty */
 } live_rec;
 
@@ -80,7 +83,6 @@ struct dns_live {
 	size_t n_dirty, cap_dirty; /* used, allocated */
 	sol_time next_expiry;      /* earliest ind[].expires; SOL_TIME_NONE if none */
 	sol_time seen;             /* greatest date_added read */
-	dns_zone *zone;            /* the zone as of the last pass (a reference) */
 	bool broken;               /* a pass failed midway: rebuild on the next */
 };
 
@@ -298,11 +300,12 @@ static int walk_atom(void *ctx, const index_selected *sel)
 	return live_atom(w->l, sel);
 }
 
-/* Turn the dirty records into the next zone (NULL: no change), patched
- * onto base. */
-static dns_zone *live_commit(dns_live *l, const dns_zone *base)
+/* Turn the dirty records into the outcome of a pass: after a build the
+ * whole zone into *zone (every record is new then), else what changed
+ * into *change (left NULL when nothing did). */
+static void live_commit(dns_live *l, bool built, dns_zone **zone, dns_change **change)
 {
-	dns_zone *removed = dns_zone_new(), *added = dns_zone_new();
+	dns_change *c = dns_change_new(0, 0);
 	for (size_t i = 0; i < l->n_dirty; i++) {
 		live_rec *r = &l->rec[l->dirty[i]];
 		r->dirty = false;
@@ -310,18 +313,16 @@ static dns_zone *live_commit(dns_live *l, const dns_zone *base)
 		if (want == r->present)
 			continue;
 		r->present = want;
-		dns_zone_add_record(want ? added : removed, l->pool.data + r->off, r->len);
+		dns_zone_add_record(want ? c->added : c->removed, l->pool.data + r->off, r->len);
 	}
 	l->n_dirty = 0;
-	dns_zone *z = NULL;
-	if (dns_zone_count(removed) || dns_zone_count(added) || base != l->zone) {
-		dns_zone_finish(removed);
-		dns_zone_finish(added);
-		z = dns_zone_patch(base, removed, added);
-	}
-	dns_zone_unref(removed);
-	dns_zone_unref(added);
-	return z;
+	dns_zone_finish(c->removed);
+	dns_zone_finish(c->added);
+	if (built)
+		*zone = dns_zone_ref(c->added);
+	else if (dns_zone_count(c->removed) || dns_zone_count(c->added))
+		*change = dns_change_ref(c);
+	dns_change_unref(c);
 }
 
 static void live_reset(dns_live *l)
@@ -378,14 +379,13 @@ static int live_expire(dns_live *l, store *st, sol_err *err)
 	return rc;
 }
 
-static int live_pass(dns_live *l, store *st, sol_time now, dns_zone **zone, sol_err *err)
+static int live_pass(dns_live *l, store *st, sol_time now, dns_zone **zone, dns_change **change,
+		     sol_err *err)
 {
 	*zone = NULL;
+	*change = NULL;
 	l->o.select.now = now;
 	bool rebuild = l->broken;
-	dns_zone *base = rebuild ? dns_zone_new() : dns_zone_ref(l->zone);
-	if (rebuild)
-		dns_zone_finish(base); /* a rebuild starts from nothing */
 	store_generation g;
 	int rc = store_read_begin(st, err);
 	if (rc == 0)
@@ -407,13 +407,8 @@ static int live_pass(dns_live *l, store *st, sol_time now, dns_zone **zone, sol_
 	l->broken = rc != 0 && (rebuild || touched);
 	if (rc == 0) {
 		l->seen = g.last_added;
-		*zone = live_commit(l, base);
-		if (*zone) {
-			dns_zone_unref(l->zone);
-			l->zone = dns_zone_ref(*zone);
-		}
+		live_commit(l, rebuild, zone, change);
 	}
-	dns_zone_unref(base);
 	return rc;
 }
 
@@ -426,23 +421,21 @@ int dns_live_new(store *st, const char *origin, const dns_zone_opts *o, dns_live
 	buf_init(&l->pool, SIZE_MAX);
 	table_init(&l->recs);
 	table_init(&l->inds);
-	l->zone = dns_zone_new();
-	dns_zone_finish(l->zone);
 	l->broken = true; /* the first pass is a build */
-	int rc = live_pass(l, st, o->select.now, zone, err);
+	dns_change *none;
+	int rc = live_pass(l, st, o->select.now, zone, &none, err);
 	if (rc) {
 		dns_live_free(l);
 		return rc;
 	}
-	if (!*zone)
-		*zone = dns_zone_ref(l->zone);
 	*out = l;
 	return 0;
 }
 
-int dns_live_update(dns_live *l, store *st, sol_time now, dns_zone **zone, sol_err *err)
+int dns_live_update(dns_live *l, store *st, sol_time now, dns_zone **zone, dns_change **change,
+		    sol_err *err)
 {
-	return live_pass(l, st, now, zone, err);
+	return live_pass(l, st, now, zone, change, err);
 }
 
 void dns_live_free(dns_live *l)
@@ -457,6 +450,5 @@ void dns_live_free(dns_live *l)
 	free(l->lists);
 	free(l->cur);
 	free(l->dirty);
-	dns_zone_unref(l->zone);
 	free(l);
 }

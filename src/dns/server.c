@@ -12,16 +12,24 @@
  * neither blocks the loop nor sits in memory; then it reads the next
  * query. A connection idle for DNS_IDLE_MS is closed.
  *
- * NOTIFY. When a publish changes the serial, every target is sent a
- * NOTIFY from the UDP socket, again every DNS_NOTIFY_RETRY_MS until its
- * acknowledgement (a response with the same id) arrives, at most
- * DNS_NOTIFY_TRIES times.
+ * Zones. The server serves the bulk zone and (unless one_zone) the
+ * recent-additions zone, each a dns_served: its responder, journal and
+ * NOTIFY state. A packet goes to the zone its question names (read
+ * straight from the wire); one naming neither goes to the bulk zone's
+ * responder, which refuses it.
+ *
+ * NOTIFY. When a publish changes a zone's serial, every target is sent a
+ * NOTIFY for it from the UDP socket, again every DNS_NOTIFY_RETRY_MS
+ * until its acknowledgement (a response for that zone with the same id)
+ * arrives, at most DNS_NOTIFY_TRIES times.
  *
  * Publishing happens in the caller's thread (dns_server_refresh): the
  * zone is built there (the first time from the whole store, afterwards
- * by applying what changed, live.c) and journaled, then swapped into the
- * responder under its lock; transfers already running keep their
- * snapshot.
+ * by applying what changed, live.c), split between the bulk and recent
+ * zones (recent.c) and journaled, then swapped into the responders under
+ * their locks; transfers already running keep their snapshot. The bulk
+ * zone is published before the recent one, so a fold is in the bulk zone
+ * before anything leaves the recent one.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,25 +73,38 @@ typedef struct dns_target {
 	int64_t next_ms;              /* when to send again */
 } dns_target;
 
-struct dns_server {
+/* One zone served: what answers for it, its history, its NOTIFYs. */
+typedef struct dns_served {
 	dns_responder resp;                 /* zone, ACL, keys */
-	dns_zone_opts zone_opts;            /* how refresh builds the zone */
 	dns_journal journal;                /* serial and history (caller's thread) */
 	dns_zone *published;                /* last zone published (caller's thread) */
-	dns_live *live;                     /* the zone following the store (caller's thread) */
-	pthread_mutex_t pub_lock;           /* one publish at a time */
-	int udp, tcp, wake;                 /* sockets and the eventfd */
-	uint16_t port;                      /* bound port */
-	pthread_t thread;                   /* the loop */
-	atomic_bool stop;                   /* loop should end */
+	dns_zone *want;                     /* zone to publish: published, or a newer one a
+					       failed publish left (caller's thread) */
 	atomic_uint notify_gen;             /* bumped by each changing publish */
 	unsigned notify_seen;               /* generation the loop has acted on */
-	atomic_uint acks;                   /* NOTIFYs acknowledged */
-	dns_target targets[DNS_NOTIFY_MAX]; /* NOTIFY targets */
-	size_t n_targets;                   /* how many */
-	dns_conn *conns;                    /* DNS_CONN_MAX slots */
-	sol_buf msg;                        /* the loop's scratch message */
-	bool running;                       /* thread started */
+	dns_target targets[DNS_NOTIFY_MAX]; /* NOTIFY state of each target */
+	bool ready;                         /* resp and journal initialised */
+} dns_served;
+
+enum { SERVED_BULK, SERVED_RECENT, SERVED_MAX }; /* the zones[] of a server */
+
+struct dns_server {
+	dns_served zones[SERVED_MAX]; /* the bulk zone, then the recent zone */
+	size_t n_zones;               /* 1 with one_zone, else 2 */
+	dns_zone_opts zone_opts;      /* how refresh builds the zone */
+	dns_live *live;               /* the zone following the store (caller's thread) */
+	dns_recent *recent;           /* its split (caller's thread); NULL with one_zone */
+	dns_zone *empty;              /* a finished empty zone */
+	pthread_mutex_t pub_lock;     /* one publish at a time */
+	int udp, tcp, wake;           /* sockets and the eventfd */
+	uint16_t port;                /* bound port */
+	pthread_t thread;             /* the loop */
+	atomic_bool stop;             /* loop should end */
+	atomic_uint acks;             /* NOTIFYs acknowledged */
+	size_t n_targets;             /* NOTIFY targets of each zone */
+	dns_conn *conns;              /* DNS_CONN_MAX slots */
+	sol_buf msg;                  /* the loop's scratch message */
+	bool running;                 /* thread started */
 };
 
 static int64_t now_ms(void)
@@ -124,6 +146,23 @@ static int bind_sockets(dns_server *s, const char *listen_at, sol_err *err)
 		return sol_fail(err, SOL_EIO, listen_at, "cannot bind UDP port %u: %s", s->port,
 				strerror(errno));
 	return 0;
+}
+
+/* The zone the packet wire[0..n) is about: the one its question names,
+ * else the bulk zone. */
+static dns_served *served_pick(dns_server *s, const uint8_t *wire, size_t n)
+{
+	dns_served *z = &s->zones[SERVED_BULK];
+	size_t pos = LDNS_HEADER_SIZE;
+	ldns_rdf *q = NULL;
+	if (s->n_zones < 2 || n <= LDNS_HEADER_SIZE || LDNS_QDCOUNT(wire) == 0 ||
+	    ldns_wire2dname(&q, wire, n, &pos) != LDNS_STATUS_OK)
+		return z;
+	for (size_t i = 0; i < s->n_zones; i++)
+		if (ldns_dname_compare(q, s->zones[i].resp.apex) == 0)
+			z = &s->zones[i];
+	ldns_rdf_deep_free(q);
+	return z;
 }
 
 /* ---- TCP connections ------------------------------------------------------ */
@@ -173,8 +212,8 @@ static void conn_read(dns_server *s, dns_conn *c)
 	if (c->in_len < 2 + want)
 		return;
 	uint16_t ack;
-	dns_verdict v = dns_respond(&s->resp, c->in + 2, want, (struct sockaddr *)&c->peer, true,
-				    &c->reply, &ack);
+	dns_verdict v = dns_respond(&served_pick(s, c->in + 2, want)->resp, c->in + 2, want,
+				    (struct sockaddr *)&c->peer, true, &c->reply, &ack);
 	memmove(c->in, c->in + 2 + want, c->in_len - 2 - want);
 	c->in_len -= 2 + want;
 	if (v != DNS_ANSWER) {
@@ -239,12 +278,13 @@ static void udp_read(dns_server *s)
 		return;
 	dns_reply x;
 	uint16_t ack = 0;
+	dns_served *z = served_pick(s, pkt, (size_t)n);
 	dns_verdict v =
-	    dns_respond(&s->resp, pkt, (size_t)n, (struct sockaddr *)&peer, false, &x, &ack);
+	    dns_respond(&z->resp, pkt, (size_t)n, (struct sockaddr *)&peer, false, &x, &ack);
 	if (v == DNS_NOTIFY_ACK) {
 		for (size_t i = 0; i < s->n_targets; i++)
-			if (s->targets[i].pending && s->targets[i].id == ack) {
-				s->targets[i].pending = false;
+			if (z->targets[i].pending && z->targets[i].id == ack) {
+				z->targets[i].pending = false;
 				atomic_fetch_add(&s->acks, 1);
 			}
 		return;
@@ -259,21 +299,21 @@ static void udp_read(dns_server *s)
 	dns_reply_fini(&x);
 }
 
-static void notify_send(dns_server *s, int64_t now)
+static void notify_send(dns_server *s, dns_served *z, int64_t now)
 {
-	unsigned gen = atomic_load(&s->notify_gen);
-	if (gen != s->notify_seen) {
-		s->notify_seen = gen;
+	unsigned gen = atomic_load(&z->notify_gen);
+	if (gen != z->notify_seen) {
+		z->notify_seen = gen;
 		for (size_t i = 0; i < s->n_targets; i++) {
-			s->targets[i].pending = true;
-			s->targets[i].tries = 0;
-			s->targets[i].next_ms = now;
+			z->targets[i].pending = true;
+			z->targets[i].tries = 0;
+			z->targets[i].next_ms = now;
 		}
 	}
 	sol_buf msg;
 	buf_init(&msg, SIZE_MAX);
 	for (size_t i = 0; i < s->n_targets; i++) {
-		dns_target *t = &s->targets[i];
+		dns_target *t = &z->targets[i];
 		if (!t->pending || t->next_ms > now)
 			continue;
 		if (t->tries == DNS_NOTIFY_TRIES) {
@@ -282,7 +322,7 @@ static void notify_send(dns_server *s, int64_t now)
 		}
 		uint16_t id;
 		getentropy(&id, sizeof id);
-		if (dns_notify_wire(&s->resp, id, &msg) == 0) {
+		if (dns_notify_wire(&z->resp, id, &msg) == 0) {
 			t->id = id;
 			sendto(s->udp, msg.data, msg.len, 0, (struct sockaddr *)&t->addr, t->len);
 		}
@@ -299,7 +339,8 @@ static void *server_loop(void *arg)
 	dns_conn *which[3 + DNS_CONN_MAX];
 	while (!atomic_load(&s->stop)) {
 		int64_t now = now_ms();
-		notify_send(s, now);
+		for (size_t i = 0; i < s->n_zones; i++)
+			notify_send(s, &s->zones[i], now);
 		nfds_t n = 0;
 		pf[n++] = (struct pollfd){.fd = s->wake, .events = POLLIN};
 		pf[n++] = (struct pollfd){.fd = s->udp, .events = POLLIN};
@@ -347,6 +388,9 @@ void dns_server_opts_init(dns_server_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->listen = "127.0.0.1:0";
+	o->fold.records = DNS_FOLD_RECORDS;
+	o->fold.age = (sol_time)DNS_FOLD_AGE * 1000000;
+	o->fold.grace = (sol_time)DNS_FOLD_GRACE * 1000000;
 	dns_zone_opts_init(&o->zone_opts);
 }
 
@@ -357,80 +401,188 @@ static void wake(dns_server *s)
 		abort(); /* an eventfd write fails only on overflow */
 }
 
-int dns_server_publish(dns_server *s, store *st, dns_zone *z, bool *changed, sol_err *err)
+/* Publish v->want if it is not what v serves: journal it, serve it,
+ * NOTIFY if it changed (*changed is set then, never cleared). */
+static int served_sync(dns_server *s, dns_served *v, store *st, bool *changed, sol_err *err)
 {
+	if (v->want == v->published)
+		return 0;
 	bool ch = false;
 	pthread_mutex_lock(&s->pub_lock);
-	int rc = dns_journal_publish(st, &s->journal, s->published, z, sol_time_now(), &ch, err);
+	int rc =
+	    dns_journal_publish(st, &v->journal, v->published, v->want, sol_time_now(), &ch, err);
 	if (rc == 0) {
-		dns_responder_set(&s->resp, &s->journal, z);
-		dns_zone_unref(s->published);
-		s->published = z;
-	} else {
-		dns_zone_unref(z);
+		dns_responder_set(&v->resp, &v->journal, v->want);
+		dns_zone_unref(v->published);
+		v->published = dns_zone_ref(v->want);
 	}
 	pthread_mutex_unlock(&s->pub_lock);
 	if (rc == 0 && ch && s->n_targets) {
-		atomic_fetch_add(&s->notify_gen, 1);
+		atomic_fetch_add(&v->notify_gen, 1);
 		wake(s);
 	}
-	if (changed)
-		*changed = ch;
+	if (changed && ch)
+		*changed = true;
 	return rc;
+}
+
+/* The zone v should serve is z (the reference is taken). */
+static void served_want(dns_served *v, dns_zone *z)
+{
+	dns_zone_unref(v->want);
+	v->want = z;
+}
+
+int dns_server_publish(dns_server *s, store *st, dns_zone *z, bool *changed, sol_err *err)
+{
+	if (changed)
+		*changed = false;
+	served_want(&s->zones[SERVED_BULK], z);
+	return served_sync(s, &s->zones[SERVED_BULK], st, changed, err);
+}
+
+/* Split the outcome of a pass of the live zone between the bulk and the
+ * recent zone: z the whole zone after a build (the reference is taken),
+ * or c what changed, or neither. */
+static void split(dns_server *s, dns_zone *z, const dns_change *c, sol_time now)
+{
+	dns_served *bulk = &s->zones[SERVED_BULK], *recent = &s->zones[SERVED_RECENT];
+	dns_zone *base = NULL; /* after a build: the bulk zone before this step */
+	if (z) {
+		dns_zone *waiting = dns_recent_keep(s->recent, z);
+		base = dns_zone_count(waiting) ? dns_zone_patch(z, waiting, s->empty)
+					       : dns_zone_ref(z);
+		dns_zone_unref(waiting);
+		dns_zone_unref(z);
+	}
+	dns_zone *to_bulk;
+	bool recent_changed = dns_recent_step(s->recent, c, now, &to_bulk);
+	const dns_zone *gone = c ? c->removed : s->empty;
+	if (dns_zone_count(gone) || dns_zone_count(to_bulk))
+		served_want(bulk, dns_zone_patch(base ? base : bulk->want, gone, to_bulk));
+	else if (base)
+		served_want(bulk, dns_zone_ref(base));
+	dns_zone_unref(base);
+	dns_zone_unref(to_bulk);
+	if (recent_changed || !recent->want)
+		served_want(recent, dns_recent_zone(s->recent));
 }
 
 int dns_server_refresh(dns_server *s, store *st, bool *changed, sol_err *err)
 {
 	dns_zone *z;
+	dns_change *c = NULL;
+	sol_time now = sol_time_now();
 	int rc;
 	if (changed)
 		*changed = false;
 	if (!s->live) {
 		dns_zone_opts o = s->zone_opts;
-		o.select.now = sol_time_now();
-		rc = dns_live_new(st, s->resp.origin, &o, &s->live, &z, err);
+		o.select.now = now;
+		rc = dns_live_new(st, s->zones[SERVED_BULK].resp.origin, &o, &s->live, &z, err);
 	} else {
-		rc = dns_live_update(s->live, st, sol_time_now(), &z, err);
+		rc = dns_live_update(s->live, st, now, &z, &c, err);
 	}
-	if (rc || !z)
+	if (rc)
 		return rc;
-	return dns_server_publish(s, st, z, changed, err);
+	dns_served *bulk = &s->zones[SERVED_BULK];
+	if (s->recent)
+		split(s, z, c, now);
+	else if (z)
+		served_want(bulk, z);
+	else if (c)
+		served_want(bulk, dns_zone_patch(bulk->want, c->removed, c->added));
+	dns_change_unref(c);
+	/* the bulk zone first: a fold is there before anything leaves the recent zone */
+	for (size_t i = 0; rc == 0 && i < s->n_zones; i++)
+		rc = served_sync(s, &s->zones[i], st, changed, err);
+	if (rc == 0 && s->recent)
+		rc = dns_recent_save(s->recent, st, err);
+	return rc;
+}
+
+/* The recent zone's name for o, or NULL after filling err. */
+static char *recent_name(const dns_server_opts *o, const char *bulk, sol_err *err)
+{
+	const char *zone = o->zone ? o->zone : EXPORT_RPZ_ZONE;
+	size_t first = strcspn(zone, ".");
+	char *name = o->recent
+			 ? xstrdup(o->recent)
+			 : xasprintf("%.*s%s%s", (int)first, zone, DNS_RECENT_LABEL, zone + first);
+	size_t n = strlen(name);
+	char *abs = xasprintf("%s%s", name, n && name[n - 1] == '.' ? "" : ".");
+	ldns_rdf *d =
+	    n && n <= EXPORT_NAME_MAX && strcmp(abs, ".") != 0 ? ldns_dname_new_frm_str(abs) : NULL;
+	bool ok = d && strcasecmp(abs, bulk) != 0;
+	ldns_rdf_deep_free(d);
+	free(abs);
+	if (!ok) {
+		sol_fail(err, SOL_EUSAGE, "--dns-recent-zone",
+			 "'%s' is not a zone name other than the zone's", name);
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+/* Set up v, the next zone of s, named by o->zone. */
+static int served_init(dns_server *s, dns_served *v, const dns_server_opts *o, sol_err *err)
+{
+	int rc = dns_responder_init(&v->resp, o, err);
+	if (rc)
+		return rc;
+	dns_journal_init(&v->journal, v->resp.origin);
+	v->ready = true;
+	s->n_zones++;
+	return 0;
 }
 
 int dns_server_start(store *st, const dns_server_opts *o, dns_server **out, sol_err *err)
 {
 	dns_server *s = xcalloc(1, sizeof *s);
 	s->udp = s->tcp = s->wake = -1;
-	int rc = dns_responder_init(&s->resp, o, err);
-	if (rc) {
-		free(s);
-		return rc;
-	}
 	pthread_mutex_init(&s->pub_lock, NULL);
 	s->zone_opts = o->zone_opts;
-	dns_journal_init(&s->journal, s->resp.origin);
+	s->empty = dns_zone_new();
+	dns_zone_finish(s->empty);
 	buf_init(&s->msg, SIZE_MAX);
 	s->conns = xcalloc(DNS_CONN_MAX, sizeof *s->conns);
 	for (size_t i = 0; i < DNS_CONN_MAX; i++) {
 		s->conns[i].fd = -1;
 		buf_init(&s->conns[i].out, 2 + DNS_TCP_MSG_MAX);
 	}
-	if (o->n_notify > DNS_NOTIFY_MAX)
+	int rc = served_init(s, &s->zones[SERVED_BULK], o, err);
+	if (rc == 0 && !o->one_zone) {
+		char *name = recent_name(o, s->zones[SERVED_BULK].resp.origin, err);
+		dns_server_opts ro = *o;
+		ro.zone = name;
+		rc = name ? served_init(s, &s->zones[SERVED_RECENT], &ro, err) : SOL_EUSAGE;
+		if (rc == 0)
+			s->recent = dns_recent_new(s->zones[SERVED_RECENT].resp.origin, &o->fold);
+		free(name);
+	}
+	if (rc == 0 && o->n_notify > DNS_NOTIFY_MAX)
 		rc = sol_fail(err, SOL_ETOOBIG, "--dns-notify", "more than %d targets",
 			      DNS_NOTIFY_MAX);
 	for (size_t i = 0; rc == 0 && i < o->n_notify; i++, s->n_targets++) {
+		struct sockaddr_storage a;
 		unsigned len;
-		if (sol_sockaddr_parse(o->notify[i], &s->targets[i].addr, &len) != 0)
+		if (sol_sockaddr_parse(o->notify[i], &a, &len) != 0)
 			rc = sol_fail(err, SOL_EUSAGE, "--dns-notify", "'%s' is not ADDR:PORT",
 				      o->notify[i]);
-		s->targets[i].len = (socklen_t)len;
+		for (size_t k = 0; k < s->n_zones; k++) {
+			s->zones[k].targets[i].addr = a;
+			s->zones[k].targets[i].len = (socklen_t)len;
+		}
 	}
 	if (rc == 0)
 		rc = bind_sockets(s, o->listen, err);
 	if (rc == 0 && (s->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
 		rc = sol_fail(err, SOL_EIO, NULL, "eventfd: %s", strerror(errno));
-	if (rc == 0)
-		rc = dns_journal_load(st, &s->journal, err);
+	for (size_t i = 0; rc == 0 && i < s->n_zones; i++)
+		rc = dns_journal_load(st, &s->zones[i].journal, err);
+	if (rc == 0 && s->recent)
+		rc = dns_recent_load(s->recent, st, err);
 	if (rc == 0)
 		rc = dns_server_refresh(s, st, NULL, err);
 	if (rc == 0 && pthread_create(&s->thread, NULL, server_loop, s) != 0)
@@ -451,7 +603,17 @@ uint16_t dns_server_port(const dns_server *s)
 
 uint32_t dns_server_serial(const dns_server *s)
 {
-	return dns_responder_serial((dns_responder *)&s->resp);
+	return dns_responder_serial((dns_responder *)&s->zones[SERVED_BULK].resp);
+}
+
+uint32_t dns_server_recent_serial(const dns_server *s)
+{
+	return s->recent ? dns_responder_serial((dns_responder *)&s->zones[SERVED_RECENT].resp) : 0;
+}
+
+const char *dns_server_recent_zone(const dns_server *s)
+{
+	return s->recent ? s->zones[SERVED_RECENT].resp.origin : NULL;
 }
 
 unsigned dns_server_notify_acks(const dns_server *s)
@@ -481,10 +643,18 @@ void dns_server_stop(dns_server *s)
 		close(s->tcp);
 	if (s->wake >= 0)
 		close(s->wake);
-	dns_zone_unref(s->published);
+	for (size_t i = 0; i < SERVED_MAX; i++) {
+		dns_served *v = &s->zones[i];
+		if (!v->ready)
+			continue;
+		dns_zone_unref(v->published);
+		dns_zone_unref(v->want);
+		dns_journal_fini(&v->journal);
+		dns_responder_fini(&v->resp);
+	}
+	dns_zone_unref(s->empty);
 	dns_live_free(s->live);
-	dns_journal_fini(&s->journal);
-	dns_responder_fini(&s->resp);
+	dns_recent_free(s->recent);
 	pthread_mutex_destroy(&s->pub_lock);
 	free(s);
 }

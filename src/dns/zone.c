@@ -165,6 +165,22 @@ const char *dns_zone_record(const dns_zone *z, size_t i)
 	return z->pool.data + z->off[i];
 }
 
+bool dns_zone_has(const dns_zone *z, const char *rec)
+{
+	size_t lo = 0, hi = z->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(dns_zone_record(z, mid), rec);
+		if (cmp == 0)
+			return true;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 uint64_t dns_zone_hash(const dns_zone *z)
 {
 	return z->hash;
@@ -187,7 +203,7 @@ void dns_zone_unref(dns_zone *z)
 
 /* ---- diff -------------------------------------------------------------- */
 
-dns_change *dns_change_diff(const dns_zone *old, const dns_zone *new, uint32_t from, uint32_t to)
+dns_change *dns_change_new(uint32_t from, uint32_t to)
 {
 	dns_change *c = xcalloc(1, sizeof *c);
 	c->from = from;
@@ -195,6 +211,12 @@ dns_change *dns_change_diff(const dns_zone *old, const dns_zone *new, uint32_t f
 	c->removed = dns_zone_new();
 	c->added = dns_zone_new();
 	c->refs = 1;
+	return c;
+}
+
+dns_change *dns_change_diff(const dns_zone *old, const dns_zone *new, uint32_t from, uint32_t to)
+{
+	dns_change *c = dns_change_new(from, to);
 	size_t i = 0, j = 0;
 	while (i < old->n || j < new->n) {
 		const char *a = i < old->n ? dns_zone_record(old, i) : NULL;

@@ -5,19 +5,23 @@
  * 127.0.0.1, NOTIFY to named) over a store holding "listed.example" with
  * its subdomains, then a named on a free 127.0.0.1 port with:
  *
- *   - zone "rpz.solidarity" as a secondary of our server, used as its
- *     response-policy zone with min-update-interval 0 (BIND's default
- *     applies a new policy version at most every 60 s);
+ *   - zones "rpz.solidarity" and "rpz-recent.solidarity" as secondaries
+ *     of our server, both response-policy zones with min-update-interval
+ *     0 (BIND's default applies a new policy version at most every 60 s);
  *   - zone "example" as a local primary holding A records for
- *     listed.example, sub.listed.example, clean.example and new.example,
- *     so names resolve without a network.
+ *     listed.example, sub.listed.example, clean.example, new.example and
+ *     gone.example, so names resolve without a network.
  *
  * It checks that named answers NXDOMAIN for the listed name and its
- * subdomain and the A record for a clean one; then a newly shared domain
- * goes into the store, our server is refreshed (NOTIFY, IXFR) and named
- * must answer NXDOMAIN for it within 2 s, without a restart, having
- * fetched it incrementally (named wrote a journal). Skipped with a message
- * when named (Debian package bind9) is not installed.
+ * subdomain and the A record for a clean one; then newly shared domains
+ * go into the store, our server is refreshed (NOTIFY, IXFR of the recent
+ * zone) and named must answer NXDOMAIN for them within 2 s, without a
+ * restart, having fetched them incrementally (named wrote a journal).
+ * Then (fold age and grace of 2 s) they are folded into the bulk zone,
+ * named fetches that by IXFR too, they leave the recent zone, and named,
+ * with the recent zone up to date, must still enforce them; last, one is
+ * revoked and named must resolve it again. Skipped with a message when
+ * named (Debian package bind9) is not installed.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -39,6 +43,8 @@
 
 #define NAMED "/usr/sbin/named"
 #define ENFORCE_MS 2000 /* the target: arrival to enforcement */
+#define FOLD_S 2        /* fold age and grace of the test's server, seconds */
+#define APPLY_MS 10000  /* time named gets to apply a change we need not time */
 
 extern char **environ;
 
@@ -133,6 +139,71 @@ static int ask(uint16_t port, const char *name, bool *has_a)
 	return rcode;
 }
 
+/* The serial of zone that named serves, or 0 if it does not answer. */
+static uint32_t named_serial(uint16_t port, const char *zone)
+{
+	ldns_pkt *q = NULL;
+	assert_int_equal(
+	    ldns_pkt_query_new_frm_str(&q, zone, LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, 0),
+	    LDNS_STATUS_OK);
+	ldns_pkt_set_random_id(q);
+	uint8_t *w;
+	size_t wn;
+	assert_int_equal(ldns_pkt2wire(&w, q, &wn), LDNS_STATUS_OK);
+	ldns_pkt_free(q);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sendto(fd, w, wn, 0, (struct sockaddr *)&a, sizeof a);
+	free(w);
+	struct pollfd pf = {.fd = fd, .events = POLLIN};
+	uint32_t serial = 0;
+	uint8_t buf[4096];
+	ssize_t n;
+	ldns_pkt *r = NULL;
+	if (poll(&pf, 1, 1000) == 1 && (n = recv(fd, buf, sizeof buf, 0)) > 0 &&
+	    ldns_wire2pkt(&r, buf, (size_t)n) == LDNS_STATUS_OK) {
+		const ldns_rr *soa = ldns_rr_list_rr(ldns_pkt_answer(r), 0);
+		if (soa && ldns_rr_get_type(soa) == LDNS_RR_TYPE_SOA)
+			serial = ldns_rdf2native_int32(ldns_rr_rdf(soa, 2));
+		ldns_pkt_free(r);
+	}
+	close(fd);
+	return serial;
+}
+
+/* Wait until named serves zone at serial (at most ms); false if it never does. */
+static bool wait_serial(uint16_t port, const char *zone, uint32_t serial, int64_t ms)
+{
+	int64_t t0 = now_ms();
+	while (named_serial(port, zone) != serial)
+		if (now_ms() - t0 > ms)
+			return false;
+		else
+			usleep(20000);
+	return true;
+}
+
+/* Version v (1, or 2: revoked) of an indicator for gone.example, made
+ * seconds before now so that no default lifetime has ended. */
+static void import_gone(store *st, int v)
+{
+	char at[40];
+	sol_time_format(sol_time_now() - (3 - v) * 1000000, at, sizeof at);
+	char *json = xasprintf(
+	    "{\"type\":\"indicator\",\"spec_version\":\"2.1\","
+	    "\"id\":\"indicator--0a1b2c3d-0000-4000-8000-0000000000bb\",\"created\":\"%s\","
+	    "\"modified\":\"%s\",\"pattern\":\"[domain-name:value = 'gone.example']\","
+	    "\"pattern_type\":\"stix\",\"valid_from\":\"%s\"%s}",
+	    at, at, at, v == 2 ? ",\"revoked\":true" : "");
+	ingest_opts io;
+	ingest_opts_init(&io);
+	io.source = "cert-a";
+	io.format = INGEST_STIX;
+	test_import(st, &io, "gone.json", json, strlen(json));
+	free(json);
+}
+
 /* Ask until the answer is `want` or ms pass; the time it took, or -1. */
 static int64_t wait_for(uint16_t port, const char *name, int want, int64_t ms)
 {
@@ -149,30 +220,38 @@ static int64_t wait_for(uint16_t port, const char *name, int want, int64_t ms)
 static void write_conf(const char *dir, uint16_t named_port, uint16_t our_port)
 {
 	char *conf = test_path(dir, "named.conf"), *zone = test_path(dir, "example.db");
-	char *text =
-	    xasprintf("options {\n"
-		      "  directory \"%s\";\n"
-		      "  pid-file \"%s/named.pid\";\n"
-		      "  session-keyfile \"%s/session.key\";\n"
-		      "  managed-keys-directory \"%s\";\n"
-		      "  listen-on port %u { 127.0.0.1; };\n"
-		      "  listen-on-v6 { none; };\n"
-		      "  recursion yes;\n"
-		      "  allow-query { 127.0.0.1; };\n"
-		      "  allow-recursion { 127.0.0.1; };\n"
-		      "  dnssec-validation no;\n"
-		      "  notify no;\n"
-		      "  response-policy { zone \"rpz.solidarity\" min-update-interval 0; };\n"
-		      "};\n"
-		      "controls { };\n"
-		      "zone \"rpz.solidarity\" {\n"
-		      "  type secondary;\n"
-		      "  primaries { 127.0.0.1 port %u; };\n"
-		      "  file \"rpz.solidarity.db\";\n"
-		      "  allow-notify { 127.0.0.1; };\n"
-		      "};\n"
-		      "zone \"example\" { type primary; file \"example.db\"; };\n",
-		      dir, dir, dir, dir, named_port, our_port);
+	char *text = xasprintf("options {\n"
+			       "  directory \"%s\";\n"
+			       "  pid-file \"%s/named.pid\";\n"
+			       "  session-keyfile \"%s/session.key\";\n"
+			       "  managed-keys-directory \"%s\";\n"
+			       "  listen-on port %u { 127.0.0.1; };\n"
+			       "  listen-on-v6 { none; };\n"
+			       "  recursion yes;\n"
+			       "  allow-query { 127.0.0.1; };\n"
+			       "  allow-recursion { 127.0.0.1; };\n"
+			       "  dnssec-validation no;\n"
+			       "  notify no;\n"
+			       "  response-policy {\n"
+			       "    zone \"rpz.solidarity\" min-update-interval 0;\n"
+			       "    zone \"rpz-recent.solidarity\" min-update-interval 0;\n"
+			       "  };\n"
+			       "};\n"
+			       "controls { };\n"
+			       "zone \"rpz.solidarity\" {\n"
+			       "  type secondary;\n"
+			       "  primaries { 127.0.0.1 port %u; };\n"
+			       "  file \"rpz.solidarity.db\";\n"
+			       "  allow-notify { 127.0.0.1; };\n"
+			       "};\n"
+			       "zone \"rpz-recent.solidarity\" {\n"
+			       "  type secondary;\n"
+			       "  primaries { 127.0.0.1 port %u; };\n"
+			       "  file \"rpz-recent.solidarity.db\";\n"
+			       "  allow-notify { 127.0.0.1; };\n"
+			       "};\n"
+			       "zone \"example\" { type primary; file \"example.db\"; };\n",
+			       dir, dir, dir, dir, named_port, our_port, our_port);
 	test_write_file(conf, text, strlen(text));
 	static const char example[] = "$TTL 60\n"
 				      "@ SOA localhost. hostmaster.localhost. 1 3600 600 86400 60\n"
@@ -180,7 +259,8 @@ static void write_conf(const char *dir, uint16_t named_port, uint16_t our_port)
 				      "listed A 192.0.2.1\n"
 				      "sub.listed A 192.0.2.2\n"
 				      "clean A 192.0.2.3\n"
-				      "new A 192.0.2.4\n";
+				      "new A 192.0.2.4\n"
+				      "gone A 192.0.2.5\n";
 	test_write_file(zone, example, sizeof example - 1);
 	free(text);
 	free(conf);
@@ -210,6 +290,7 @@ static void test_bind_secondary(void **state)
 	o.n_allow = 1;
 	o.notify = &targets;
 	o.n_notify = 1;
+	o.fold.age = o.fold.grace = FOLD_S * (sol_time)1000000;
 	dns_server *srv;
 	if (dns_server_start(st, &o, &srv, &err))
 		fail_msg("start: %s: %s", err.where, err.msg);
@@ -224,7 +305,7 @@ static void test_bind_secondary(void **state)
 	assert_int_equal(posix_spawn(&named_pid, NAMED, &fa, NULL, argv, environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
 
-	/* named loads, transfers the zone (AXFR the first time), enforces */
+	/* named loads, transfers the zones (AXFR the first time), enforces */
 	int64_t t = wait_for(named_port, "listed.example.", LDNS_RCODE_NXDOMAIN, 15000);
 	if (t < 0)
 		fail_msg("named never enforced the zone; see %s", log);
@@ -235,27 +316,68 @@ static void test_bind_secondary(void **state)
 	assert_true(a);
 	assert_int_equal(ask(named_port, "new.example.", &a), LDNS_RCODE_NOERROR);
 	assert_true(a);
+	assert_int_equal(ask(named_port, "gone.example.", &a), LDNS_RCODE_NOERROR);
+	assert_true(a);
+	if (!wait_serial(named_port, "rpz-recent.solidarity.", dns_server_recent_serial(srv),
+			 APPLY_MS))
+		fail_msg("named never loaded the recent zone; see %s", log);
 
-	/* a newly shared domain: store, refresh, NOTIFY, IXFR, enforced */
+	/* newly shared domains: store, refresh, NOTIFY, IXFR, enforced */
+	uint32_t bulk_serial = dns_server_serial(srv);
 	int64_t t0 = now_ms();
 	import_text(st, "new.example\n");
+	import_gone(st, 1);
 	bool changed;
 	assert_int_equal(dns_server_refresh(srv, st, &changed, &err), 0);
 	assert_true(changed);
+	assert_int_equal(dns_server_serial(srv), bulk_serial); /* the recent zone only */
 	t = wait_for(named_port, "new.example.", LDNS_RCODE_NXDOMAIN, ENFORCE_MS);
 	int64_t total = now_ms() - t0;
-	assert_int_equal(ask(named_port, "sub.new.example.", &a), LDNS_RCODE_NXDOMAIN);
-	assert_int_equal(ask(named_port, "clean.example.", &a), LDNS_RCODE_NOERROR);
-	named_stop();
 	if (t < 0)
 		fail_msg("new.example not enforced within %d ms; see %s", ENFORCE_MS, log);
+	assert_int_equal(ask(named_port, "sub.new.example.", &a), LDNS_RCODE_NXDOMAIN);
+	assert_int_equal(ask(named_port, "gone.example.", &a), LDNS_RCODE_NXDOMAIN);
+	assert_int_equal(ask(named_port, "clean.example.", &a), LDNS_RCODE_NOERROR);
 	print_message("import + refresh to NXDOMAIN in named: %lld ms\n", (long long)total);
 	/* named keeps a journal of a secondary zone only for incremental
 	 * transfers; an AXFR would have rewritten the zone file instead */
-	char *jnl = test_path(dir, "rpz.solidarity.db.jnl");
+	char *jnl = test_path(dir, "rpz-recent.solidarity.db.jnl");
 	if (access(jnl, R_OK) != 0)
-		fail_msg("named did not use IXFR for the change; see %s", log);
+		fail_msg("named did not use IXFR for the recent zone; see %s", log);
 	free(jnl);
+
+	/* the fold: into the bulk zone (by IXFR), then out of the recent one */
+	usleep(FOLD_S * 1000000 + 100000);
+	assert_int_equal(dns_server_refresh(srv, st, &changed, &err), 0);
+	assert_true(dns_server_serial(srv) > bulk_serial);
+	if (!wait_serial(named_port, "rpz.solidarity.", dns_server_serial(srv), APPLY_MS))
+		fail_msg("named did not fetch the fold; see %s", log);
+	jnl = test_path(dir, "rpz.solidarity.db.jnl");
+	if (access(jnl, R_OK) != 0)
+		fail_msg("named did not use IXFR for the bulk zone; see %s", log);
+	free(jnl);
+	uint32_t recent_serial = dns_server_recent_serial(srv);
+	usleep(FOLD_S * 1000000 + 100000);
+	assert_int_equal(dns_server_refresh(srv, st, &changed, &err), 0);
+	assert_true(changed);
+	assert_true(dns_server_recent_serial(srv) > recent_serial);
+	if (!wait_serial(named_port, "rpz-recent.solidarity.", dns_server_recent_serial(srv),
+			 APPLY_MS))
+		fail_msg("named did not fetch the recent zone after the fold; see %s", log);
+	assert_int_equal(ask(named_port, "new.example.", &a), LDNS_RCODE_NXDOMAIN);
+	assert_int_equal(ask(named_port, "sub.new.example.", &a), LDNS_RCODE_NXDOMAIN);
+	assert_int_equal(ask(named_port, "gone.example.", &a), LDNS_RCODE_NXDOMAIN);
+
+	/* revoked: it leaves the bulk zone, and named resolves it again */
+	import_gone(st, 2);
+	assert_int_equal(dns_server_refresh(srv, st, &changed, &err), 0);
+	assert_true(changed);
+	if (wait_for(named_port, "gone.example.", LDNS_RCODE_NOERROR, APPLY_MS) < 0)
+		fail_msg("the revoked gone.example is still enforced; see %s", log);
+	assert_int_equal(ask(named_port, "gone.example.", &a), LDNS_RCODE_NOERROR);
+	assert_true(a);
+	assert_int_equal(ask(named_port, "new.example.", &a), LDNS_RCODE_NXDOMAIN);
+	named_stop();
 
 	dns_server_stop(srv);
 	store_close(st);

@@ -10,7 +10,9 @@
  * indicator, IXFR from an unknown or current serial, the journal
  * surviving a restart, REFUSED for an address not allowed, TSIG signed
  * requests accepted (and the reply's signature verified) and a wrong key
- * answered NOTAUTH, NOTIFY sent, retried and acknowledged, bad options.
+ * answered NOTAUTH, NOTIFY sent, retried and acknowledged (all with the
+ * one zone), the recent-additions zone next to the bulk zone (arrivals,
+ * restart, fold, revocation), bad options.
  */
 #include <arpa/inet.h>
 #include <ldns/ldns.h>
@@ -63,10 +65,12 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Start the server: one zone, whose mechanics most tests check. */
 static void start(fixture *fx, const char *allow, const char *tsig, const char *notify)
 {
 	dns_server_opts o;
 	dns_server_opts_init(&o);
+	o.one_zone = true;
 	o.allow = &allow;
 	o.n_allow = allow ? 1 : 0;
 	o.tsig = &tsig;
@@ -80,20 +84,25 @@ static void start(fixture *fx, const char *allow, const char *tsig, const char *
 
 /* ---- a small ldns client ----------------------------------------------------- */
 
-static ldns_pkt *query_new(ldns_rr_type t, uint32_t have_serial)
+static ldns_pkt *query_in(const char *zone, ldns_rr_type t, uint32_t have_serial)
 {
 	ldns_pkt *q = NULL;
-	assert_int_equal(ldns_pkt_query_new_frm_str(&q, ZONE, t, LDNS_RR_CLASS_IN, 0),
+	assert_int_equal(ldns_pkt_query_new_frm_str(&q, zone, t, LDNS_RR_CLASS_IN, 0),
 			 LDNS_STATUS_OK);
 	ldns_pkt_set_random_id(q);
 	if (t == LDNS_RR_TYPE_IXFR) {
 		char soa[160];
 		ldns_rr *rr = NULL;
-		snprintf(soa, sizeof soa, "%s 300 IN SOA a. b. %u 1 1 1 1", ZONE, have_serial);
+		snprintf(soa, sizeof soa, "%s 300 IN SOA a. b. %u 1 1 1 1", zone, have_serial);
 		assert_int_equal(ldns_rr_new_frm_str(&rr, soa, 0, NULL, NULL), LDNS_STATUS_OK);
 		ldns_pkt_push_rr(q, LDNS_SECTION_AUTHORITY, rr);
 	}
 	return q;
+}
+
+static ldns_pkt *query_new(ldns_rr_type t, uint32_t have_serial)
+{
+	return query_in(ZONE, t, have_serial);
 }
 
 static void sign(ldns_pkt *q, const char *secret)
@@ -218,24 +227,30 @@ static xfr tcp_xfr(uint16_t port, ldns_pkt *q, const char *secret)
 	return x;
 }
 
-static ldns_rr *rr_of(const char *text)
+static ldns_rr *rr_of(const char *origin, const char *text)
 {
 	ldns_rr *rr = NULL;
-	ldns_rdf *origin = ldns_dname_new_frm_str(ZONE);
-	assert_int_equal(ldns_rr_new_frm_str(&rr, text, 300, origin, NULL), LDNS_STATUS_OK);
-	ldns_rdf_deep_free(origin);
+	ldns_rdf *o = ldns_dname_new_frm_str(origin);
+	assert_int_equal(ldns_rr_new_frm_str(&rr, text, 300, o, NULL), LDNS_STATUS_OK);
+	ldns_rdf_deep_free(o);
 	return rr;
 }
 
-static void assert_rr(const ldns_rr_list *l, size_t i, const char *text)
+/* Record i of l is text, relative to origin. */
+static void assert_rr_in(const ldns_rr_list *l, size_t i, const char *origin, const char *text)
 {
-	ldns_rr *want = rr_of(text);
+	ldns_rr *want = rr_of(origin, text);
 	assert_true(i < ldns_rr_list_rr_count(l));
 	if (ldns_rr_compare(ldns_rr_list_rr(l, i), want) != 0) {
 		char *got = ldns_rr2str(ldns_rr_list_rr(l, i));
 		fail_msg("record %zu: got %s want %s", i, got, text);
 	}
 	ldns_rr_free(want);
+}
+
+static void assert_rr(const ldns_rr_list *l, size_t i, const char *text)
+{
+	assert_rr_in(l, i, ZONE, text);
 }
 
 static void assert_soa(const ldns_rr_list *l, size_t i, uint32_t serial)
@@ -246,7 +261,7 @@ static void assert_soa(const ldns_rr_list *l, size_t i, uint32_t serial)
 }
 
 /* An AXFR's records are SOA, NS, exactly the zone in order, SOA. */
-static void assert_axfr(const xfr *x, const dns_zone *z, uint32_t serial)
+static void assert_axfr_in(const xfr *x, const char *origin, const dns_zone *z, uint32_t serial)
 {
 	assert_int_equal(x->rcode, LDNS_RCODE_NOERROR);
 	size_t n = dns_zone_count(z);
@@ -254,8 +269,13 @@ static void assert_axfr(const xfr *x, const dns_zone *z, uint32_t serial)
 	assert_soa(x->rrs, 0, serial);
 	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(x->rrs, 1)), LDNS_RR_TYPE_NS);
 	for (size_t i = 0; i < n; i++)
-		assert_rr(x->rrs, i + 2, dns_zone_record(z, i));
+		assert_rr_in(x->rrs, i + 2, origin, dns_zone_record(z, i));
 	assert_soa(x->rrs, n + 2, serial);
+}
+
+static void assert_axfr(const xfr *x, const dns_zone *z, uint32_t serial)
+{
+	assert_axfr_in(x, ZONE, z, serial);
 }
 
 static dns_zone *build(fixture *fx)
@@ -720,6 +740,154 @@ static void test_notify(void **state)
 	close(fd);
 }
 
+/* ---- the recent-additions zone ---------------------------------------------------- */
+
+#define RECENT "rpz-recent.solidarity."
+
+/* Start the server with both zones, transfers allowed to 127.0.0.1,
+ * waiting records folded after age microseconds. */
+static void start_split(fixture *fx, sol_time age)
+{
+	const char *allow = "127.0.0.1";
+	dns_server_opts o;
+	dns_server_opts_init(&o);
+	o.allow = &allow;
+	o.n_allow = 1;
+	o.fold.age = age;
+	sol_err err = {0};
+	if (dns_server_start(fx->ts->st, &o, &fx->srv, &err))
+		fail_msg("start: %s: %s", err.where, err.msg);
+}
+
+/* Version v (1 or 2: revoked) of an indicator for gone.example, made
+ * seconds before now so that no default lifetime has ended. */
+static void import_gone(store *st, int v)
+{
+	char at[40];
+	sol_time_format(sol_time_now() - (3 - v) * 1000000, at, sizeof at);
+	char *json = xasprintf(
+	    "{\"type\":\"indicator\",\"spec_version\":\"2.1\","
+	    "\"id\":\"indicator--0a1b2c3d-0000-4000-8000-0000000000aa\",\"created\":\"%s\","
+	    "\"modified\":\"%s\",\"pattern\":\"[domain-name:value = 'gone.example']\","
+	    "\"pattern_type\":\"stix\",\"valid_from\":\"%s\"%s}",
+	    at, at, at, v == 2 ? ",\"revoked\":true" : "");
+	ingest_opts io;
+	ingest_opts_init(&io);
+	io.source = "cert-a";
+	io.default_tlp = TLP_GREEN;
+	io.format = INGEST_STIX;
+	test_import(st, &io, "gone.json", json, strlen(json));
+	free(json);
+}
+
+/* The AXFR of zone (ZONE or RECENT) must be exactly z at serial. */
+static void assert_zone_is(uint16_t port, const char *zone, const dns_zone *z, uint32_t serial)
+{
+	ldns_pkt *q = query_in(zone, LDNS_RR_TYPE_AXFR, 0);
+	xfr x = tcp_xfr(port, q, NULL);
+	assert_axfr_in(&x, zone, z, serial);
+	ldns_rr_list_deep_free(x.rrs);
+	ldns_pkt_free(q);
+}
+
+static void refresh(fixture *fx)
+{
+	sol_err err = {0};
+	bool changed;
+	assert_int_equal(dns_server_refresh(fx->srv, fx->ts->st, &changed, &err), 0);
+	assert_true(changed);
+}
+
+/* A new record goes to the recent zone only; the split survives a
+ * restart; a revoked record leaves the recent zone, the bulk untouched. */
+static void test_recent_zone(void **state)
+{
+	fixture *fx = *state;
+	start_split(fx, (sol_time)DNS_FOLD_AGE * 1000000);
+	assert_string_equal(dns_server_recent_zone(fx->srv), RECENT);
+	uint16_t port = dns_server_port(fx->srv);
+	uint32_t b1 = dns_server_serial(fx->srv), r1 = dns_server_recent_serial(fx->srv);
+	assert_true(r1 > 0);
+	dns_zone *z1 = build(fx), *none = dns_zone_new();
+	dns_zone_finish(none);
+	assert_zone_is(port, ZONE, z1, b1); /* at start the bulk zone has everything */
+	assert_zone_is(port, RECENT, none, r1);
+	ldns_pkt *q = query_in(RECENT, LDNS_RR_TYPE_SOA, 0);
+	ldns_pkt *r = udp_ask(port, q);
+	assert_int_equal(ldns_pkt_get_rcode(r), LDNS_RCODE_NOERROR);
+	assert_soa(ldns_pkt_answer(r), 0, r1);
+	ldns_pkt_free(r);
+	ldns_pkt_free(q);
+
+	import_text(fx->ts->st, "new.example\n");
+	refresh(fx);
+	assert_int_equal(dns_server_serial(fx->srv), b1);
+	uint32_t r2 = dns_server_recent_serial(fx->srv);
+	assert_true(r2 > r1);
+	q = query_in(RECENT, LDNS_RR_TYPE_IXFR, r1);
+	xfr x = tcp_xfr(port, q, NULL);
+	assert_int_equal(ldns_rr_list_rr_count(x.rrs), 6);
+	assert_soa(x.rrs, 1, r1);
+	assert_rr_in(x.rrs, 3, RECENT, "*.new.example CNAME .");
+	assert_rr_in(x.rrs, 4, RECENT, "new.example CNAME .");
+	ldns_rr_list_deep_free(x.rrs);
+	ldns_pkt_free(q);
+	assert_zone_is(port, ZONE, z1, b1);
+	dns_zone *z2 = build(fx);
+	dns_change *d = dns_change_diff(z1, z2, 0, 0);
+
+	dns_server_stop(fx->srv);
+	start_split(fx, (sol_time)DNS_FOLD_AGE * 1000000);
+	assert_int_equal(dns_server_serial(fx->srv), b1);
+	assert_int_equal(dns_server_recent_serial(fx->srv), r2);
+	port = dns_server_port(fx->srv);
+	assert_zone_is(port, RECENT, d->added, r2);
+
+	import_gone(fx->ts->st, 1);
+	refresh(fx);
+	dns_zone *z3 = build(fx);
+	assert_int_equal(dns_zone_count(z3), dns_zone_count(z2) + 1);
+	import_gone(fx->ts->st, 2);
+	refresh(fx);
+	assert_zone_is(port, RECENT, d->added, dns_server_recent_serial(fx->srv));
+	assert_zone_is(port, ZONE, z1, b1);
+	dns_change_unref(d);
+	dns_zone_unref(z1);
+	dns_zone_unref(z2);
+	dns_zone_unref(z3);
+	dns_zone_unref(none);
+}
+
+/* Folded at once (age 0): an arrival is in both zones; its revocation
+ * takes it out of both. */
+static void test_recent_fold(void **state)
+{
+	fixture *fx = *state;
+	start_split(fx, 0);
+	uint16_t port = dns_server_port(fx->srv);
+	uint32_t b1 = dns_server_serial(fx->srv), r1 = dns_server_recent_serial(fx->srv);
+	dns_zone *z1 = build(fx);
+	import_gone(fx->ts->st, 1);
+	refresh(fx);
+	dns_zone *z2 = build(fx);
+	dns_change *d = dns_change_diff(z1, z2, 0, 0);
+	assert_int_equal(dns_zone_count(d->added), 1);
+	assert_string_equal(dns_zone_record(d->added, 0), "gone.example CNAME .");
+	uint32_t b2 = dns_server_serial(fx->srv), r2 = dns_server_recent_serial(fx->srv);
+	assert_true(b2 > b1 && r2 > r1);
+	assert_zone_is(port, ZONE, z2, b2);
+	assert_zone_is(port, RECENT, d->added, r2);
+
+	import_gone(fx->ts->st, 2);
+	refresh(fx);
+	assert_true(dns_server_serial(fx->srv) > b2 && dns_server_recent_serial(fx->srv) > r2);
+	assert_zone_is(port, ZONE, z1, dns_server_serial(fx->srv));
+	assert_zone_is(port, RECENT, d->removed, dns_server_recent_serial(fx->srv));
+	dns_change_unref(d);
+	dns_zone_unref(z1);
+	dns_zone_unref(z2);
+}
+
 static void test_bad_options(void **state)
 {
 	fixture *fx = *state;
@@ -755,6 +923,18 @@ static void test_bad_options(void **state)
 		assert_string_equal(err.where, bad[i].where);
 		assert_null(s);
 	}
+	static const char *const bad_recent[] = {"rpz.solidarity", "RPZ.Solidarity.", "bad..zone",
+						 "."};
+	for (size_t i = 0; i < sizeof bad_recent / sizeof bad_recent[0]; i++) {
+		dns_server_opts o;
+		dns_server_opts_init(&o);
+		o.recent = bad_recent[i];
+		sol_err err = {0};
+		dns_server *s = NULL;
+		assert_int_equal(dns_server_start(fx->ts->st, &o, &s, &err), SOL_EUSAGE);
+		assert_string_equal(err.where, "--dns-recent-zone");
+		assert_null(s);
+	}
 }
 
 int main(void)
@@ -774,6 +954,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_tsig, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tsig_many_messages, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_notify, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_recent_zone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_recent_fold, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,8 +8,10 @@
  * valid_until and default lifetimes passing, kinds DNS cannot see, an
  * over-long name), the live zone is updated at the step's time and must
  * hold exactly the records of dns_zone_build at that time, and the
- * expected count. An update that changes nothing returns no zone. Then a
- * store of many indicators changed in bulk, the way an import does.
+ * expected count: the zone is the previous one patched with the change
+ * the update reports, which must be exactly the difference. An update
+ * that changes nothing reports no change. Then a store of many
+ * indicators changed in bulk, the way an import does.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +63,25 @@ static void assert_same_as_build(store *st, const dns_zone *z, sol_time now, con
 	dns_zone_unref(b);
 }
 
+/* c must be exactly the difference from zone old to zone new: nothing
+ * removed that old lacks, nothing added that it has. */
+static void assert_change(const dns_zone *old, const dns_zone *new, const dns_change *c,
+			  const char *step)
+{
+	dns_change *d = dns_change_diff(old, new, 0, 0);
+	const dns_zone *got[2] = {c->removed, c->added}, *want[2] = {d->removed, d->added};
+	for (int side = 0; side < 2; side++) {
+		if (dns_zone_count(got[side]) != dns_zone_count(want[side]))
+			fail_msg("%s: change %s %zu records, diff %zu", step,
+				 side ? "adds" : "removes", dns_zone_count(got[side]),
+				 dns_zone_count(want[side]));
+		for (size_t i = 0; i < dns_zone_count(want[side]); i++)
+			assert_string_equal(dns_zone_record(got[side], i),
+					    dns_zone_record(want[side], i));
+	}
+	dns_change_unref(d);
+}
+
 static void test_live_steps(void **state)
 {
 	(void)state;
@@ -91,14 +112,19 @@ static void test_live_steps(void **state)
 		assert_int_equal(sol_time_parse(f[0], &now), 0);
 		if (strcmp(f[2], "-") != 0)
 			import_stix(ts->st, f[2]);
-		dns_zone *next;
-		if (dns_live_update(l, ts->st, now, &next, &err) != 0)
+		dns_zone *whole;
+		dns_change *c;
+		if (dns_live_update(l, ts->st, now, &whole, &c, &err) != 0)
 			fail_msg("%s: %s: %s", step, err.where, err.msg);
-		if (next) {
+		assert_null(whole); /* no error, no rebuild */
+		if (c) {
+			dns_zone *next = dns_zone_patch(z, c->removed, c->added);
 			assert_true(dns_zone_hash(next) != dns_zone_hash(z));
+			assert_change(z, next, c, step);
 			dns_zone_unref(z);
 			z = next;
 		}
+		dns_change_unref(c);
 		assert_same_as_build(ts->st, z, now, step);
 		if (dns_zone_count(z) != (size_t)atoi(f[1]))
 			fail_msg("%s: %zu records, %s expected", step, dns_zone_count(z), f[1]);
@@ -127,7 +153,7 @@ static void test_live_bulk(void **state)
 	dns_zone_opts_init(&o);
 	sol_time now = o.select.now;
 	dns_live *l;
-	dns_zone *z, *next;
+	dns_zone *z, *next, *whole;
 	sol_err err = {0};
 	assert_int_equal(dns_live_new(ts->st, ZONE, &o, &l, &z, &err), 0);
 	assert_int_equal(dns_zone_count(z), 5000 * 3);
@@ -136,14 +162,21 @@ static void test_live_bulk(void **state)
 	for (int i = 4500; i < 5500; i++)
 		buf_printf(&list, "h%d.bulk.example\n", i);
 	import_text(ts->st, list.data, list.len);
-	assert_int_equal(dns_live_update(l, ts->st, now, &next, &err), 0);
-	assert_non_null(next);
+	dns_change *c;
+	assert_int_equal(dns_live_update(l, ts->st, now, &whole, &c, &err), 0);
+	assert_null(whole);
+	assert_non_null(c);
+	assert_int_equal(dns_zone_count(c->removed), 0);
+	assert_int_equal(dns_zone_count(c->added), 500 * 2); /* h5000..h5499 and their "*." */
+	next = dns_zone_patch(z, c->removed, c->added);
+	dns_change_unref(c);
 	assert_int_equal(dns_zone_count(next), 5500 * 2 + 5000);
 	assert_same_as_build(ts->st, next, now, "bulk");
 	dns_zone_unref(z);
 	z = next;
-	assert_int_equal(dns_live_update(l, ts->st, now, &next, &err), 0);
-	assert_null(next);
+	assert_int_equal(dns_live_update(l, ts->st, now, &whole, &c, &err), 0);
+	assert_null(whole);
+	assert_null(c);
 
 	dns_zone_unref(z);
 	dns_live_free(l);
